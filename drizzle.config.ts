@@ -1,0 +1,10 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Migrations are generated from the schema with `npm run db:generate` and applied by the service
+// itself at start-up (or `aif-quiz migrate`), under an advisory lock.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './src/db/schema.ts',
+  out: './migrations',
+  ...(process.env.DATABASE_URL ? { dbCredentials: { url: process.env.DATABASE_URL } } : {}),
+});

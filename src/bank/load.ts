@@ -1,0 +1,292 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { AppError } from '../errors.js';
+import {
+  type BankQuestion,
+  type Domain,
+  type QuestionSpec,
+  questionSchema,
+  type Topic,
+  topicFileSchema,
+  topicSchema,
+  topicsFileSchema,
+} from './schema.js';
+
+export interface BankProblem {
+  file: string;
+  /** The question's id, or `-` for a problem with the file itself. */
+  questionId: string;
+  field: string;
+  message: string;
+}
+
+export interface Bank {
+  dir: string;
+  topics: Map<string, Topic>;
+  /** Every valid question in the files, active and retired, in file order. */
+  questions: BankQuestion[];
+}
+
+export function formatProblem(problem: BankProblem): string {
+  return `${problem.file}: ${problem.questionId}: ${problem.field}: ${problem.message}`;
+}
+
+/**
+ * Reads and validates the whole bank. Never throws for a bad file: every problem is collected, so
+ * one run of `aif-quiz questions check` shows them all.
+ */
+export async function readBank(dir: string): Promise<{ bank: Bank; problems: BankProblem[] }> {
+  const problems: BankProblem[] = [];
+  const bank: Bank = { dir, topics: new Map(), questions: [] };
+  const display = (file: string) => displayPath(file);
+
+  const topicsPath = path.join(dir, 'topics.yaml');
+  const topicsDoc = await readYaml(topicsPath, problems);
+  if (topicsDoc !== undefined) {
+    const parsed = topicsFileSchema.safeParse(topicsDoc);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(issueProblem(display(topicsPath), '-', issue));
+    } else {
+      // Each topic on its own, so one bad entry does not hide the questions of every other topic.
+      parsed.data.topics.forEach((raw, index) => {
+        const slug = (raw as { slug?: unknown } | null)?.slug;
+        const label = typeof slug === 'string' && slug ? slug : `#${index + 1}`;
+        const topic = topicSchema.safeParse(raw);
+        if (!topic.success) {
+          for (const issue of topic.error.issues)
+            problems.push(issueProblem(display(topicsPath), label, issue));
+          return;
+        }
+        if (bank.topics.has(topic.data.slug)) {
+          problems.push({
+            file: display(topicsPath),
+            questionId: label,
+            field: 'slug',
+            message: 'is listed twice',
+          });
+        }
+        bank.topics.set(topic.data.slug, topic.data);
+      });
+    }
+  }
+
+  const files = await listQuestionFiles(dir);
+  if (files.length === 0) {
+    problems.push({
+      file: display(dir),
+      questionId: '-',
+      field: 'files',
+      message: 'no question files found (expected domain-N/<topic>.yaml)',
+    });
+  }
+  const seenIds = new Map<string, string>();
+  const seenStems = new Map<string, string>();
+
+  for (const file of files) {
+    const shown = display(file);
+    const doc = await readYaml(file, problems);
+    if (doc === undefined) continue;
+    const parsedFile = topicFileSchema.safeParse(doc);
+    if (!parsedFile.success) {
+      for (const issue of parsedFile.error.issues) problems.push(issueProblem(shown, '-', issue));
+      continue;
+    }
+    const topic = bank.topics.get(parsedFile.data.topic);
+    if (!topic) {
+      problems.push({
+        file: shown,
+        questionId: '-',
+        field: 'topic',
+        message: `"${parsedFile.data.topic}" is not in topics.yaml`,
+      });
+      continue;
+    }
+    const folder = path.basename(path.dirname(file));
+    if (folder !== `domain-${topic.domain}`) {
+      problems.push({
+        file: shown,
+        questionId: '-',
+        field: 'topic',
+        message: `topic ${topic.slug} is in domain ${topic.domain}, so this file belongs in domain-${topic.domain}/`,
+      });
+    }
+
+    parsedFile.data.questions.forEach((raw, index) => {
+      const rawId = (raw as { id?: unknown } | null)?.id;
+      const label = typeof rawId === 'string' && rawId ? rawId : `#${index + 1}`;
+      const parsed = questionSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(issueProblem(shown, label, issue));
+        return;
+      }
+      const question = parsed.data;
+      const add = (field: string, message: string) =>
+        problems.push({ file: shown, questionId: question.id, field, message });
+
+      const firstFile = seenIds.get(question.id);
+      if (firstFile) add('id', `is already used in ${firstFile}`);
+      seenIds.set(question.id, shown);
+
+      const stemKey = normalise(question.stem);
+      const sameStem = seenStems.get(stemKey);
+      if (sameStem) add('stem', `is the same as the stem of ${sameStem}`);
+      seenStems.set(stemKey, question.id);
+
+      checkQuestion(question, add);
+      bank.questions.push({ ...question, topic: topic.slug, domain: topic.domain as Domain, file: shown });
+    });
+  }
+  return { bank, problems };
+}
+
+/** Reads the bank and throws one AppError listing every problem when any file is broken. */
+export async function loadBank(dir: string): Promise<Bank> {
+  const { bank, problems } = await readBank(dir);
+  if (problems.length > 0) {
+    throw new AppError(
+      'bank.invalid',
+      `The question bank in ${displayPath(dir)} has ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`,
+    );
+  }
+  return bank;
+}
+
+const COUNT_WORDS: Record<string, number> = { two: 2, three: 3, '2': 2, '3': 3 };
+const BANNED = /\b(all|none) of the above\b/i;
+
+/** Rules that span fields of one question, beyond what the schema can say. */
+function checkQuestion(question: QuestionSpec, add: (field: string, message: string) => void): void {
+  for (const [field, value] of textFields(question)) {
+    if (BANNED.test(value)) add(field, 'must not use "all of the above" or "none of the above"');
+  }
+  switch (question.type) {
+    case 'single':
+    case 'multiple': {
+      const correct = question.options.filter((o) => o.correct).length;
+      if (question.type === 'single' && correct !== 1) {
+        add('options', `exactly one option must have correct: true (found ${correct})`);
+      }
+      if (question.type === 'multiple') {
+        if (correct < 2 || correct > 3)
+          add('options', `2 or 3 options must have correct: true (found ${correct})`);
+        const said = /\b(?:choose|select)\s+(two|three|2|3)\b/i.exec(question.stem)?.[1]?.toLowerCase();
+        if (!said) add('stem', 'must say how many to choose, e.g. "(Choose two.)"');
+        else if (COUNT_WORDS[said] !== correct) {
+          add(
+            'stem',
+            `says choose ${said} but ${correct} ${correct === 1 ? 'option is' : 'options are'} marked correct`,
+          );
+        }
+      }
+      for (const dup of duplicates(question.options.map((o) => o.text)))
+        add('options', `"${dup}" appears twice`);
+      break;
+    }
+    case 'ordering':
+      for (const dup of duplicates(question.steps)) add('steps', `"${dup}" appears twice`);
+      break;
+    case 'matching':
+      for (const dup of duplicates(question.pairs.map((p) => p.prompt)))
+        add('pairs', `prompt "${dup}" appears twice`);
+      for (const dup of duplicates(question.pairs.map((p) => p.answer)))
+        add('pairs', `answer "${dup}" appears twice`);
+      break;
+  }
+}
+
+function textFields(question: QuestionSpec): Array<[string, string]> {
+  const fields: Array<[string, string]> = [
+    ['stem', question.stem],
+    ['explanation', question.explanation],
+  ];
+  if (question.type === 'single' || question.type === 'multiple') {
+    for (const [i, o] of question.options.entries()) fields.push([`options[${i}].text`, o.text]);
+  }
+  return fields;
+}
+
+function duplicates(values: string[]): string[] {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const value of values) {
+    const key = normalise(value);
+    if (seen.has(key)) dups.add(value);
+    seen.add(key);
+  }
+  return [...dups];
+}
+
+/** Folds case, spacing and punctuation, so "What is RAG?" and "what is  RAG" count as the same. */
+export function normalise(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+async function listQuestionFiles(dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir, { recursive: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => /\.ya?ml$/.test(entry) && path.basename(entry) !== 'topics.yaml')
+    .sort()
+    .map((entry) => path.join(dir, entry));
+}
+
+async function readYaml(file: string, problems: BankProblem[]): Promise<unknown> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    problems.push({
+      file: displayPath(file),
+      questionId: '-',
+      field: 'file',
+      message: `cannot be read (${(error as Error).message})`,
+    });
+    return undefined;
+  }
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const where = error.linePos?.[0] ? `line ${error.linePos[0].line}` : 'yaml';
+      const message = (error.message.split('\n')[0] ?? 'invalid YAML').replace(
+        / at line \d+, column \d+:?$/,
+        '',
+      );
+      problems.push({ file: displayPath(file), questionId: '-', field: where, message });
+    }
+    return undefined;
+  }
+  return doc.toJS();
+}
+
+function issueProblem(file: string, questionId: string, issue: z.core.$ZodIssue): BankProblem {
+  if (issue.code === 'unrecognized_keys') {
+    const at = formatPath(issue.path);
+    return {
+      file,
+      questionId,
+      field: issue.keys.map((key) => (at ? `${at}.${key}` : key)).join(', '),
+      message: 'is not a known field',
+    };
+  }
+  return { file, questionId, field: formatPath(issue.path) || '-', message: issue.message };
+}
+
+function formatPath(parts: PropertyKey[]): string {
+  return parts
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

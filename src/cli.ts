@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { formatProblem, readBank } from './bank/load.js';
+import { computeStats, formatStats } from './bank/stats.js';
+import { type Config, loadConfig, loadDotEnv } from './config.js';
+import { openDatabase } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { isAppError } from './errors.js';
+import { createLogger } from './logger.js';
+
+/** Settings come from the environment (and `.env`), read once here and handed down. */
+function readConfig(): Config {
+  loadDotEnv();
+  return loadConfig(process.env, { isTty: Boolean(process.stdout.isTTY) });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('aif-quiz')
+    .description('A study bot for teams preparing for the AWS Certified AI Practitioner exam (AIF-C01).')
+    .showHelpAfterError()
+    .showSuggestionAfterError();
+
+  program
+    .command('start')
+    .description('Run the service: HTTP endpoints, chat platforms and the scheduler.')
+    .action(async () => {
+      const { startService } = await import('./main.js');
+      await startService({ config: readConfig(), handleSignals: true });
+    });
+
+  program
+    .command('migrate')
+    .description(
+      'Apply pending database migrations (safe to run any number of times, from several places at once).',
+    )
+    .action(async () => {
+      const config = readConfig();
+      const handle = await openDatabase(config.database);
+      try {
+        const result = await migrateDatabase(handle);
+        console.log(`Applied ${result.applied} migration(s); ${result.total} in total.`);
+      } finally {
+        await handle.close();
+      }
+    });
+
+  const questions = program.command('questions').description('Check, sync and count the question bank.');
+  questions
+    .command('check')
+    .description(
+      'Validate every question file; prints each problem as "file: question id: field: what is wrong".',
+    )
+    .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
+    .action(async (dir?: string) => {
+      const folder = path.resolve(dir ?? process.env.QUESTIONS_DIR ?? 'questions');
+      const { bank, problems } = await readBank(folder);
+      if (problems.length > 0) {
+        for (const problem of problems) console.error(formatProblem(problem));
+        console.error(`\n${problems.length} problem(s) in the question bank.`);
+        process.exitCode = 1;
+        return;
+      }
+      const active = bank.questions.filter((q) => q.status === 'active').length;
+      console.log(
+        `The question bank is valid: ${bank.questions.length} questions (${active} active) in ${bank.topics.size} topics.`,
+      );
+    });
+  questions
+    .command('stats')
+    .description(
+      'Count active questions per exam domain (next to the exam weights), topic, type and difficulty.',
+    )
+    .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
+    .action(async (dir?: string) => {
+      const folder = path.resolve(dir ?? process.env.QUESTIONS_DIR ?? 'questions');
+      const { bank, problems } = await readBank(folder);
+      if (problems.length > 0)
+        console.error(`(${problems.length} problem(s) found; run "aif-quiz questions check")\n`);
+      console.log(formatStats(computeStats(bank)));
+    });
+  questions
+    .command('sync')
+    .description(
+      'Load the bank into the database: new questions, new versions of edited ones, retire removed ones.',
+    )
+    .action(async () => {
+      const config = readConfig();
+      const { loadBank } = await import('./bank/load.js');
+      const { syncBank } = await import('./bank/sync.js');
+      const bank = await loadBank(config.questionsDir);
+      const handle = await openDatabase(config.database);
+      try {
+        await migrateDatabase(handle);
+        const result = await syncBank(handle, bank);
+        console.log(
+          `Synced ${bank.questions.length} questions: ${result.added} added, ${result.changed} changed, ${result.retired} retired, ${result.reactivated} reactivated, ${result.unchanged} unchanged.`,
+        );
+      } finally {
+        await handle.close();
+      }
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; unknown commands and options with 1.
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (isAppError(error)) {
+      console.error(error.message);
+      process.exitCode = 1;
+      return;
+    }
+    createLogger({ level: 'error', format: 'json' }).error({ err: error }, 'aif-quiz failed');
+    process.exitCode = 1;
+  }
+}
+
+await runCli(process.argv);

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { type DatabaseHandle, queryRows } from './client.js';
+
+/** The folder drizzle-kit generates into; the same relative place from `src/db` and `dist/db`. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** Arbitrary but fixed: every process of this service agrees on it. ("aifquiz" in ASCII.) */
+const MIGRATION_LOCK = 0x61_69_66_71_75_69_7an;
+
+export interface MigrationResult {
+  applied: number;
+  total: number;
+}
+
+/**
+ * Applies pending migrations, holding an advisory lock so replicas starting together take turns;
+ * the second one finds nothing left to do. Safe to run any number of times.
+ */
+export async function migrateDatabase(
+  handle: DatabaseHandle,
+  migrationsFolder = MIGRATIONS_DIR,
+): Promise<MigrationResult> {
+  return handle.withAdvisoryLock(MIGRATION_LOCK, async () => {
+    const before = await countApplied(handle);
+    if (handle.kind === 'postgres') {
+      const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+      // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's database type
+      await migrate(handle.db as any, { migrationsFolder });
+    } else {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's database type
+      await migrate(handle.db as any, { migrationsFolder });
+    }
+    const after = await countApplied(handle);
+    return { applied: after - before, total: after };
+  });
+}
+
+/** How many migrations the files define and how many the database has applied. */
+export async function migrationStatus(
+  handle: DatabaseHandle,
+  migrationsFolder = MIGRATIONS_DIR,
+): Promise<{ expected: number; applied: number }> {
+  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as {
+    entries: unknown[];
+  };
+  return { expected: journal.entries.length, applied: await countApplied(handle) };
+}
+
+async function countApplied(handle: DatabaseHandle): Promise<number> {
+  const [exists] = await queryRows<{ present: boolean }>(
+    handle.db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  if (!exists?.present) return 0;
+  const [row] = await queryRows<{ n: number }>(
+    handle.db,
+    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+  );
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import { loadBank } from './bank/load.js';
+import { syncBank } from './bank/sync.js';
+import type { Config } from './config.js';
+import { type DatabaseHandle, openDatabase } from './db/client.js';
+import { migrateDatabase, migrationStatus } from './db/migrate.js';
+import { createHttpApp } from './http/server.js';
+import { createLogger, type Logger, redactUrl } from './logger.js';
+
+export interface RunningService {
+  url: string;
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database, applies migrations, syncs the question bank, then serves
+ * HTTP. Returns once the service is ready; `close()` shuts it down in reverse order.
+ */
+export async function startService(options: {
+  config: Config;
+  logger?: Logger;
+  /** Install SIGINT/SIGTERM handlers that close the service (the CLI does; tests do not). */
+  handleSignals?: boolean;
+}): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.log);
+  const started = performance.now();
+
+  logger.info(
+    config.database.kind === 'postgres'
+      ? { database: redactUrl(config.database.url) }
+      : { database: 'embedded (PGlite)', dataDir: config.database.dataDir },
+    'opening the database',
+  );
+  const database = await openDatabase(config.database);
+  let server: Server | undefined;
+  try {
+    const migrations = await migrateDatabase(database);
+    logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
+
+    const bank = await loadBank(config.questionsDir);
+    const synced = await syncBank(database, bank);
+    logger.info(
+      { questions: bank.questions.length, topics: bank.topics.size, ...synced },
+      'question bank loaded',
+    );
+
+    const http = createHttpApp({
+      logger,
+      readiness: {
+        async check() {
+          const failing: string[] = [];
+          try {
+            await database.ping();
+            const status = await migrationStatus(database);
+            if (status.applied < status.expected)
+              failing.push(`database: ${status.expected - status.applied} migration(s) pending`);
+          } catch (error) {
+            failing.push(`database: ${(error as Error).message}`);
+          }
+          return failing;
+        },
+      },
+      notConfigured: [
+        ...(config.slack.mode === 'off'
+          ? [
+              {
+                path: '/slack/events',
+                message:
+                  'Slack is not configured on this bot (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN).',
+              },
+            ]
+          : []),
+        ...(config.teams.mode === 'off'
+          ? [
+              {
+                path: '/api/messages',
+                message:
+                  'Teams is not configured on this bot (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD).',
+              },
+            ]
+          : []),
+      ],
+    });
+    const listening = await http.listen(config.http.host, config.http.port);
+    server = listening.server;
+    logPlatforms(logger, config);
+    logger.info({ url: listening.url, ms: Math.round(performance.now() - started) }, 'aif-quiz is ready');
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        server?.closeAllConnections();
+        await database.close();
+        logger.info('aif-quiz stopped');
+      })();
+      return closing;
+    };
+    if (options.handleSignals) {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          logger.info({ signal }, 'shutting down');
+          void close().then(() => process.exit(0));
+        });
+      }
+    }
+    return { url: listening.url, config, database, logger, close };
+  } catch (error) {
+    server?.close();
+    await database.close();
+    throw error;
+  }
+}
+
+function logPlatforms(logger: Logger, config: Config): void {
+  const slack =
+    config.slack.mode === 'off'
+      ? 'off (to enable: SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID/SECRET/STATE_SECRET for many)'
+      : `${config.slack.mode}${config.slack.appToken ? ', Socket Mode' : ', POST /slack/events'}`;
+  const teams =
+    config.teams.mode === 'off'
+      ? 'off (to enable: MICROSOFT_APP_ID + MICROSOFT_APP_PASSWORD, or TEAMS_EMULATOR=true for local testing)'
+      : `${config.teams.mode}, POST /api/messages`;
+  logger.info({ slack, teams, scheduler: config.scheduler ? 'on' : 'off' }, 'chat platforms');
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('runs on the embedded database with nothing configured', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: expect.stringMatching(/\.data$/) });
+    expect(config.http.port).toBe(3000);
+    expect(config.defaultTimezone).toBe('UTC');
+    expect(config.scheduler).toBe(true);
+    expect(config.slack).toEqual({ mode: 'off' });
+    expect(config.teams).toEqual({ mode: 'off' });
+    expect(config.log.format).toBe('json');
+  });
+
+  it('uses a Postgres server when DATABASE_URL is set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://bot@db:5432/quiz',
+      PORT: '8080',
+      SCHEDULER: 'off',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://bot@db:5432/quiz' });
+    expect(config.http.port).toBe(8080);
+    expect(config.scheduler).toBe(false);
+  });
+
+  it('names the variable, the problem and its purpose for a port that is not a number', () => {
+    const message = problemsOf({ PORT: 'abc' });
+    expect(message).toContain('PORT "abc" must be a whole number from 0 to 65535');
+    expect(message).toContain('Port of the HTTP server');
+  });
+
+  it('refuses a Slack bot token without the signing secret', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' })).toContain(
+      'SLACK_SIGNING_SECRET is required when Slack is configured',
+    );
+  });
+
+  it('refuses a bot token combined with OAuth settings', () => {
+    const message = problemsOf({
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_CLIENT_ID: 'id',
+      SLACK_CLIENT_SECRET: 'secret',
+      SLACK_STATE_SECRET: 'state',
+    });
+    expect(message).toContain('SLACK_BOT_TOKEN cannot be combined with SLACK_CLIENT_ID');
+  });
+
+  it('lists every missing OAuth setting', () => {
+    const message = problemsOf({ SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: 'id' });
+    expect(message).toContain('SLACK_CLIENT_SECRET is required for multi-workspace install');
+    expect(message).toContain('SLACK_STATE_SECRET is required for multi-workspace install');
+  });
+
+  it('accepts one workspace, many workspaces, and Socket Mode', () => {
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' }).slack.mode).toBe(
+      'single-workspace',
+    );
+    expect(
+      loadConfig({
+        SLACK_SIGNING_SECRET: 's',
+        SLACK_CLIENT_ID: 'i',
+        SLACK_CLIENT_SECRET: 'c',
+        SLACK_STATE_SECRET: 't',
+      }).slack.mode,
+    ).toBe('oauth');
+    expect(loadConfig({ SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toMatchObject({
+      mode: 'single-workspace',
+      appToken: 'xapp-1',
+    });
+  });
+
+  it('checks token shapes', () => {
+    expect(problemsOf({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxp-user' })).toContain(
+      'must be a bot token starting with xoxb-',
+    );
+  });
+
+  it('suggests the right name for a misspelt setting', () => {
+    expect(problemsOf({ SLACK_SIGNNG_SECRET: 'x' })).toContain(
+      'SLACK_SIGNNG_SECRET is not a setting of this bot (did you mean SLACK_SIGNING_SECRET?)',
+    );
+  });
+
+  it('refuses the Teams emulator mode in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', TEAMS_EMULATOR: 'true' })).toContain(
+      'TEAMS_EMULATOR must not be true when NODE_ENV=production',
+    );
+    expect(loadConfig({ TEAMS_EMULATOR: 'true' }).teams).toEqual({ mode: 'emulator' });
+  });
+
+  it('requires what each Microsoft app type needs', () => {
+    expect(problemsOf({ MICROSOFT_APP_ID: 'app' })).toContain(
+      'MICROSOFT_APP_PASSWORD is required for a MultiTenant app',
+    );
+    expect(
+      problemsOf({
+        MICROSOFT_APP_ID: 'app',
+        MICROSOFT_APP_PASSWORD: 'p',
+        MICROSOFT_APP_TYPE: 'SingleTenant',
+      }),
+    ).toContain('MICROSOFT_APP_TENANT_ID is required for a SingleTenant app');
+    expect(loadConfig({ MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'p' }).teams).toMatchObject({
+      mode: 'authenticated',
+      appType: 'MultiTenant',
+    });
+  });
+
+  it('validates timezones, URLs, levels and switches', () => {
+    const message = problemsOf({
+      DEFAULT_TIMEZONE: 'Mars/Olympus',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SCHEDULER: 'maybe',
+      TEAMS_EMULATOR: 'perhaps',
+    });
+    expect(message).toContain('DEFAULT_TIMEZONE "Mars/Olympus" is not an IANA timezone');
+    expect(message).toContain('DATABASE_URL "mysql://x" must be a postgres:// or postgresql:// URL');
+    expect(message).toContain('LOG_LEVEL "loud" must be one of');
+    expect(message).toContain('SCHEDULER "maybe" must be on or off');
+    expect(message).toContain('TEAMS_EMULATOR "perhaps" must be true or false');
+  });
+
+  it('reads admin ids as a list', () => {
+    expect(loadConfig({ ADMIN_USER_IDS: ' U1, U2 ,,U3' }).adminUserIds).toEqual(['U1', 'U2', 'U3']);
+  });
+});
