@@ -7,7 +7,8 @@ import { AppError } from './errors.js';
 export const SETTINGS = {
   NODE_ENV: 'Runtime mode: development, test or production.',
   DATABASE_URL: 'Postgres connection URL. Leave unset to use the embedded database under DATA_DIR.',
-  DATA_DIR: 'Folder of the embedded database, used when DATABASE_URL is unset (memory:// keeps it in memory).',
+  DATA_DIR:
+    'Folder of the embedded database, used when DATABASE_URL is unset (memory:// keeps it in memory).',
   HOST: 'Address the HTTP server binds to.',
   PORT: 'Port of the HTTP server (health checks, Slack and Teams endpoints); 0 picks a free one.',
   LOG_LEVEL: 'Least severe log level written: fatal, error, warn, info, debug, trace or silent.',

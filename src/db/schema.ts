@@ -206,6 +206,8 @@ export const practiceAnswers = pgTable(
     questionId: text('question_id').notNull(),
     questionVersion: integer('question_version').notNull(),
     kind: text('kind').$type<PracticeKind>().notNull(),
+    /** The id of the practice question as handed out; one answer per hand-out, so a double click counts once. */
+    issueKey: text('issue_key'),
     /** Set for a late answer to a closed post. */
     postId: uuid('post_id').references(() => posts.id, { onDelete: 'set null' }),
     choice: jsonb('choice').notNull(),
@@ -214,6 +216,9 @@ export const practiceAnswers = pgTable(
   },
   (t) => [
     index('practice_answers_user_time_idx').on(t.userId, t.answeredAt),
+    uniqueIndex('practice_answers_user_issue_uq')
+      .on(t.userId, t.issueKey)
+      .where(sql`${t.issueKey} is not null`),
     foreignKey({
       columns: [t.questionId, t.questionVersion],
       foreignColumns: [questionVersions.questionId, questionVersions.version],

@@ -1,0 +1,2 @@
+ALTER TABLE "practice_answers" ADD COLUMN "issue_key" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "practice_answers_user_issue_uq" ON "practice_answers" USING btree ("user_id","issue_key") WHERE "practice_answers"."issue_key" is not null;

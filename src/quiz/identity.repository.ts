@@ -1,0 +1,141 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { channels, type Platform, users, workspaces } from '../db/schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+export type WorkspaceRow = typeof workspaces.$inferSelect;
+
+/** Workspaces, people and channels, created the first time the bot meets them. */
+export function createIdentityRepository(db: Database) {
+  return {
+    async ensureWorkspace(platform: Platform, externalId: string, name?: string): Promise<WorkspaceRow> {
+      const [row] = await db
+        .insert(workspaces)
+        .values({ platform, externalId, name })
+        .onConflictDoUpdate({
+          target: [workspaces.platform, workspaces.externalId],
+          set: { name: sql`coalesce(excluded.name, ${workspaces.name})` },
+        })
+        .returning();
+      return row as WorkspaceRow;
+    },
+
+    async findWorkspace(platform: Platform, externalId: string): Promise<WorkspaceRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(workspaces)
+        .where(and(eq(workspaces.platform, platform), eq(workspaces.externalId, externalId)));
+      return row;
+    },
+
+    async getWorkspace(id: string): Promise<WorkspaceRow | undefined> {
+      const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
+      return row;
+    },
+
+    async ensureUser(
+      workspaceId: string,
+      externalId: string,
+      displayName: string | undefined,
+      now: Date,
+    ): Promise<UserRow> {
+      const [row] = await db
+        .insert(users)
+        .values({ workspaceId, externalId, displayName, lastActiveAt: now })
+        .onConflictDoUpdate({
+          target: [users.workspaceId, users.externalId],
+          set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },
+        })
+        .returning();
+      return row as UserRow;
+    },
+
+    async findUser(workspaceId: string, externalId: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.workspaceId, workspaceId), eq(users.externalId, externalId)));
+      return row;
+    },
+
+    async getUser(id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+
+    async updateUser(
+      id: string,
+      patch: Partial<Omit<UserRow, 'id' | 'workspaceId' | 'externalId'>>,
+    ): Promise<UserRow> {
+      const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+      return row as UserRow;
+    },
+
+    /** Erases a person: their answers, practice and settings go with them (foreign keys cascade). */
+    async deleteUser(id: string): Promise<void> {
+      await db.delete(users).where(eq(users.id, id));
+    },
+
+    async ensureChannel(
+      workspaceId: string,
+      externalId: string,
+      name: string | undefined,
+      defaultTimezone: string,
+    ): Promise<ChannelRow> {
+      const [row] = await db
+        .insert(channels)
+        .values({ workspaceId, externalId, name, timezone: defaultTimezone })
+        .onConflictDoUpdate({
+          target: [channels.workspaceId, channels.externalId],
+          set: { name: sql`coalesce(excluded.name, ${channels.name})` },
+        })
+        .returning();
+      return row as ChannelRow;
+    },
+
+    async findChannel(workspaceId: string, externalId: string): Promise<ChannelRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.workspaceId, workspaceId), eq(channels.externalId, externalId)));
+      return row;
+    },
+
+    async getChannel(id: string): Promise<ChannelRow | undefined> {
+      const [row] = await db.select().from(channels).where(eq(channels.id, id));
+      return row;
+    },
+
+    async updateChannel(
+      id: string,
+      patch: Partial<Omit<ChannelRow, 'id' | 'workspaceId' | 'externalId'>>,
+    ): Promise<ChannelRow> {
+      const [row] = await db.update(channels).set(patch).where(eq(channels.id, id)).returning();
+      return row as ChannelRow;
+    },
+
+    async channelsOfWorkspace(workspaceId: string): Promise<ChannelRow[]> {
+      return db.select().from(channels).where(eq(channels.workspaceId, workspaceId));
+    },
+
+    async activeChannels(): Promise<Array<ChannelRow & { platform: Platform; workspaceExternalId: string }>> {
+      const rows = await db
+        .select({
+          channel: channels,
+          platform: workspaces.platform,
+          workspaceExternalId: workspaces.externalId,
+        })
+        .from(channels)
+        .innerJoin(workspaces, eq(workspaces.id, channels.workspaceId))
+        .where(eq(channels.active, true));
+      return rows.map((r) => ({
+        ...r.channel,
+        platform: r.platform,
+        workspaceExternalId: r.workspaceExternalId,
+      }));
+    },
+  };
+}
+
+export type IdentityRepository = ReturnType<typeof createIdentityRepository>;

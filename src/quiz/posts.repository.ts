@@ -1,0 +1,240 @@
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { answers, posts, questions, questionVersions, users } from '../db/schema.js';
+import { type Question, questionFromContent } from './question.js';
+
+export type PostRow = typeof posts.$inferSelect;
+export type AnswerRow = typeof answers.$inferSelect;
+
+export interface PoolQuestion {
+  id: string;
+  version: number;
+  topic: string;
+  domain: number;
+}
+
+/** Questions of the day, the answers to them, and the bank they are drawn from. */
+export function createPostsRepository(db: Database) {
+  return {
+    /** Every active question at its current version: what can be drawn. */
+    async activePool(): Promise<PoolQuestion[]> {
+      return db
+        .select({
+          id: questions.id,
+          version: questions.currentVersion,
+          topic: questions.topic,
+          domain: questions.domain,
+        })
+        .from(questions)
+        .where(eq(questions.active, true))
+        .orderBy(asc(questions.id));
+    },
+
+    async loadQuestion(id: string, version?: number): Promise<Question | undefined> {
+      const [row] = await db
+        .select({
+          id: questionVersions.questionId,
+          version: questionVersions.version,
+          content: questionVersions.content,
+        })
+        .from(questionVersions)
+        .innerJoin(questions, eq(questions.id, questionVersions.questionId))
+        .where(
+          and(
+            eq(questionVersions.questionId, id),
+            version === undefined
+              ? eq(questionVersions.version, questions.currentVersion)
+              : eq(questionVersions.version, version),
+          ),
+        );
+      return row ? questionFromContent(row.id, row.version, row.content) : undefined;
+    },
+
+    /** What a channel has been asked, newest first. */
+    async channelHistory(
+      channelId: string,
+    ): Promise<Array<{ questionId: string; topic: string; domain: number; localDate: string }>> {
+      return db
+        .select({
+          questionId: posts.questionId,
+          topic: questionVersions.topic,
+          domain: questionVersions.domain,
+          localDate: posts.localDate,
+        })
+        .from(posts)
+        .innerJoin(
+          questionVersions,
+          and(
+            eq(questionVersions.questionId, posts.questionId),
+            eq(questionVersions.version, posts.questionVersion),
+          ),
+        )
+        .where(eq(posts.channelId, channelId))
+        .orderBy(desc(posts.localDate));
+    },
+
+    /**
+     * Claims the channel's question for a local date. The unique (channel, date) index decides: the
+     * first caller creates the post, every later or concurrent caller gets that same post back.
+     */
+    async claimPost(values: {
+      channelId: string;
+      localDate: string;
+      questionId: string;
+      questionVersion: number;
+      now: Date;
+    }): Promise<{ post: PostRow; created: boolean }> {
+      const [created] = await db
+        .insert(posts)
+        .values({ ...values, createdAt: values.now })
+        .onConflictDoNothing({ target: [posts.channelId, posts.localDate] })
+        .returning();
+      if (created) return { post: created, created: true };
+      const [existing] = await db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.channelId, values.channelId), eq(posts.localDate, values.localDate)));
+      return { post: existing as PostRow, created: false };
+    },
+
+    async findPost(channelId: string, localDate: string): Promise<PostRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.channelId, channelId), eq(posts.localDate, localDate)));
+      return row;
+    },
+
+    async getPost(id: string): Promise<PostRow | undefined> {
+      const [row] = await db.select().from(posts).where(eq(posts.id, id));
+      return row;
+    },
+
+    async updatePost(
+      id: string,
+      patch: Partial<Omit<PostRow, 'id' | 'channelId' | 'localDate'>>,
+    ): Promise<PostRow> {
+      const [row] = await db.update(posts).set(patch).where(eq(posts.id, id)).returning();
+      return row as PostRow;
+    },
+
+    /** The newest open post of a channel, if any. */
+    async openPost(channelId: string): Promise<PostRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.channelId, channelId), eq(posts.status, 'open')))
+        .orderBy(desc(posts.localDate))
+        .limit(1);
+      return row;
+    },
+
+    /** Moves a post from open to closed exactly once; the caller that wins gets the row. */
+    async closePost(id: string, now: Date): Promise<PostRow | undefined> {
+      const [row] = await db
+        .update(posts)
+        .set({ status: 'closed', closedAt: now })
+        .where(and(eq(posts.id, id), eq(posts.status, 'open')))
+        .returning();
+      return row;
+    },
+
+    async postsDueToClose(now: Date): Promise<PostRow[]> {
+      return db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.status, 'open'), lte(posts.closesAt, now)));
+    },
+
+    /** Stores an answer unless this person already answered this post; undefined means they had. */
+    async insertAnswer(values: {
+      postId: string;
+      userId: string;
+      choice: number[];
+      correct: boolean;
+      points: number;
+      answeredAt: Date;
+    }): Promise<AnswerRow | undefined> {
+      const [row] = await db
+        .insert(answers)
+        .values(values)
+        .onConflictDoNothing({ target: [answers.postId, answers.userId] })
+        .returning();
+      return row;
+    },
+
+    async findAnswer(postId: string, userId: string): Promise<AnswerRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(answers)
+        .where(and(eq(answers.postId, postId), eq(answers.userId, userId)));
+      return row;
+    },
+
+    async answersOf(postId: string): Promise<Array<{ choice: number[]; correct: boolean }>> {
+      const rows = await db
+        .select({ choice: answers.choice, correct: answers.correct })
+        .from(answers)
+        .where(eq(answers.postId, postId));
+      return rows.map((r) => ({ choice: r.choice as number[], correct: r.correct }));
+    },
+
+    async countAnswers(postId: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(answers)
+        .where(eq(answers.postId, postId));
+      return Number(row?.n ?? 0);
+    },
+
+    /** The channel's delivered posts newest first, each with whether this person answered it. */
+    async streakHistory(
+      channelId: string,
+      userId: string,
+      limit = 400,
+    ): Promise<Array<{ id: string; status: string; answered: boolean }>> {
+      const rows = await db
+        .select({ id: posts.id, status: posts.status, answerId: answers.id })
+        .from(posts)
+        .leftJoin(answers, and(eq(answers.postId, posts.id), eq(answers.userId, userId)))
+        .where(and(eq(posts.channelId, channelId), inArray(posts.status, ['open', 'closed'])))
+        .orderBy(desc(posts.localDate))
+        .limit(limit);
+      return rows.map((r) => ({ id: r.id, status: r.status, answered: r.answerId !== null }));
+    },
+
+    async totalPoints(userId: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`coalesce(sum(${answers.points}), 0)::int` })
+        .from(answers)
+        .where(eq(answers.userId, userId));
+      return Number(row?.n ?? 0);
+    },
+
+    /** Channels a person has answered in, for streaks in personal stats. */
+    async channelsAnsweredIn(userId: string): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ channelId: posts.channelId })
+        .from(answers)
+        .innerJoin(posts, eq(posts.id, answers.postId))
+        .where(eq(answers.userId, userId));
+      return rows.map((r) => r.channelId);
+    },
+
+    /** Everyone who ever answered in a channel: the digest's idea of its members. */
+    async participants(channelId: string): Promise<Array<{ userId: string; name: string }>> {
+      const rows = await db
+        .selectDistinct({
+          userId: users.id,
+          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
+        })
+        .from(answers)
+        .innerJoin(posts, eq(posts.id, answers.postId))
+        .innerJoin(users, eq(users.id, answers.userId))
+        .where(eq(posts.channelId, channelId));
+      return rows;
+    },
+  };
+}
+
+export type PostsRepository = ReturnType<typeof createPostsRepository>;

@@ -1,0 +1,897 @@
+import { randomUUID } from 'node:crypto';
+import { domainTitle, type Topic } from '../bank/schema.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/client.js';
+import type { Platform, ReminderFrequency } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
+import { pickQuestion } from './pick.js';
+import { createPostsRepository, type PostRow } from './posts.repository.js';
+import { createProgressRepository, type LeaderboardRow } from './progress.repository.js';
+import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
+import {
+  describeDays,
+  isoWeekOf,
+  isValidTimezone,
+  localDateOf,
+  nextPostInstant,
+  normaliseTime,
+  type Period,
+  parseDays,
+  periodRange,
+  WEEKDAYS,
+} from './schedule.js';
+import { currentStreak, pointsFor } from './scoring.js';
+import { type TopicFigures, topicFigures, weakestTopics } from './weak-topics.js';
+
+/** Who is acting, in the platform's own ids. */
+export interface Actor {
+  platform: Platform;
+  workspaceId: string;
+  userId: string;
+  userName?: string;
+  /** The platform says this person administers the workspace (Slack admin/owner, Teams team owner). */
+  isPlatformAdmin?: boolean;
+}
+
+/** A channel, in the platform's own ids. */
+export interface ChannelKey {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  channelName?: string;
+}
+
+export interface ChannelSettings {
+  channelId: string;
+  externalId: string;
+  name: string | null;
+  active: boolean;
+  postTime: string;
+  timezone: string;
+  days: number[];
+  daysText: string;
+  digestDay: number;
+  digestTime: string;
+  closeAfterMinutes: number | null;
+}
+
+export interface DailyPost {
+  post: PostRow;
+  question: Question;
+  /** False when the post already existed (a second attempt returns the first one). */
+  created: boolean;
+}
+
+export type AnswerOutcome = 'recorded' | 'already_answered' | 'late';
+
+export interface AnswerResult {
+  outcome: AnswerOutcome;
+  question: Question;
+  /** The choice that counts: this one, or the first one when already answered. */
+  choice: Choice;
+  correct: boolean;
+  points: number;
+  streak: number;
+  totalPoints: number;
+  postId: string;
+  answeredCount: number;
+}
+
+export interface Reveal {
+  postId: string;
+  question: Question;
+  answered: number;
+  correctCount: number;
+  /** single/multiple: how many picked each option (stored order); ordering/matching: empty. */
+  optionCounts: number[];
+}
+
+export interface PracticeQuestion {
+  issueKey: string;
+  question: Question;
+  reason: 'weak-topic' | 'unseen' | 'topic' | 'review';
+  topicTitle: string;
+}
+
+export interface PracticeResult {
+  outcome: 'recorded' | 'already_answered';
+  question: Question;
+  choice: Choice;
+  correct: boolean;
+}
+
+export interface RankedRow extends LeaderboardRow {
+  rank: number;
+}
+
+export interface Leaderboard {
+  scope: 'channel' | 'workspace';
+  period: Period;
+  timezone: string;
+  rows: RankedRow[];
+}
+
+export interface WeakTopic extends TopicFigures {
+  title: string;
+}
+
+export interface PersonalStats {
+  answered: number;
+  correct: number;
+  accuracy: number | null;
+  points: number;
+  streak: number;
+  rank: number | null;
+  rankedPeople: number;
+  byDomain: Array<{ domain: number; title: string; answered: number; accuracy: number }>;
+  weakTopics: WeakTopic[];
+}
+
+export interface UserSettings {
+  reminders: ReminderFrequency;
+  snoozedUntil: Date | null;
+  leaderboardOptOut: boolean;
+  timezone: string | null;
+}
+
+export interface WeeklyDigest {
+  channelId: string;
+  week: string;
+  from: Date;
+  to: Date;
+  top: RankedRow[];
+  questionsAsked: number;
+  activePeople: number;
+  members: number;
+  hardest?: { question: Question; answered: number; correct: number };
+  weakestDomain?: { domain: number; title: string; accuracy: number; answered: number };
+  streaks: Array<{ name: string; streak: number }>;
+}
+
+export interface ReminderContent {
+  userId: string;
+  topic: WeakTopic;
+  practice: PracticeQuestion;
+}
+
+export interface QuizDeps {
+  db: Database;
+  clock: Clock;
+  adminUserIds: string[];
+  defaultTimezone: string;
+  topics: Topic[];
+  /** 0 ≤ x < 1; injectable so draws are repeatable in tests. */
+  random?: () => number;
+}
+
+/** A question of the day closes at the channel's next post, and never later than this. */
+const MAX_OPEN_MS = 24 * 3600_000;
+const DEFAULT_POST_TIME = '09:00';
+
+/**
+ * The study bot's rules, shared by Slack, Teams and the terminal: plain ids in, plain data out.
+ *
+ * @example
+ * const quiz = createQuiz({ db, clock: systemClock, adminUserIds: [], defaultTimezone: 'UTC', topics });
+ * await quiz.subscribe(actor, channel, { time: '09:00', timezone: 'Europe/Berlin', days: 'weekdays' });
+ */
+export function createQuiz(deps: QuizDeps) {
+  const identity = createIdentityRepository(deps.db);
+  const postsRepo = createPostsRepository(deps.db);
+  const progress = createProgressRepository(deps.db);
+  const random = deps.random ?? Math.random;
+  const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
+  const workspaceIds = new Map<string, string>();
+
+  async function workspaceIdOf(platform: Platform, externalId: string): Promise<string> {
+    const key = `${platform}:${externalId}`;
+    const cached = workspaceIds.get(key);
+    if (cached) return cached;
+    const row = await identity.ensureWorkspace(platform, externalId);
+    workspaceIds.set(key, row.id);
+    return row.id;
+  }
+
+  async function userOf(actor: Actor): Promise<UserRow> {
+    const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
+    return identity.ensureUser(workspaceId, actor.userId, actor.userName, deps.clock.now());
+  }
+
+  async function channelOf(key: ChannelKey): Promise<ChannelRow> {
+    const workspaceId = await workspaceIdOf(key.platform, key.workspaceId);
+    return identity.ensureChannel(workspaceId, key.channelId, key.channelName, deps.defaultTimezone);
+  }
+
+  function requireAdmin(actor: Actor, what: string): void {
+    if (actor.isPlatformAdmin || deps.adminUserIds.includes(actor.userId)) return;
+    throw new AppError(
+      'quiz.not_admin',
+      `Only workspace admins can ${what}. Ask one of them, or ask whoever runs the bot to add your user id (${actor.userId}) to ADMIN_USER_IDS.`,
+    );
+  }
+
+  function topicTitle(slug: string): string {
+    return topicsBySlug.get(slug)?.title ?? slug;
+  }
+
+  function settingsOf(row: ChannelRow): ChannelSettings {
+    return {
+      channelId: row.id,
+      externalId: row.externalId,
+      name: row.name,
+      active: row.active,
+      postTime: row.postTime,
+      timezone: row.timezone,
+      days: row.days,
+      daysText: describeDays(row.days),
+      digestDay: row.digestDay,
+      digestTime: row.digestTime,
+      closeAfterMinutes: row.closeAfterMinutes,
+    };
+  }
+
+  function readSchedule(input: { time?: string; timezone?: string; days?: string }) {
+    const patch: Partial<ChannelRow> = {};
+    if (input.time !== undefined) {
+      const time = normaliseTime(input.time);
+      if (!time)
+        throw new AppError(
+          'quiz.invalid_time',
+          `"${input.time}" is not a time of day; use HH:MM, e.g. 09:00.`,
+        );
+      patch.postTime = time;
+    }
+    if (input.timezone !== undefined) {
+      if (!isValidTimezone(input.timezone)) {
+        throw new AppError(
+          'quiz.invalid_timezone',
+          `"${input.timezone}" is not a timezone; use a name such as Europe/Berlin or America/New_York.`,
+        );
+      }
+      patch.timezone = input.timezone;
+    }
+    if (input.days !== undefined) {
+      const days = parseDays(input.days);
+      if (!days)
+        throw new AppError(
+          'quiz.invalid_days',
+          `"${input.days}" is not a list of days; use weekdays, daily, or e.g. mon,wed,fri.`,
+        );
+      patch.days = days;
+    }
+    return patch;
+  }
+
+  async function questionOf(post: PostRow): Promise<Question> {
+    const question = await postsRepo.loadQuestion(post.questionId, post.questionVersion);
+    if (!question) throw new Error(`question ${post.questionId} v${post.questionVersion} is missing`);
+    return question;
+  }
+
+  async function closesAtFor(channel: ChannelRow, postedAt: Date): Promise<Date> {
+    if (channel.closeAfterMinutes) return new Date(postedAt.getTime() + channel.closeAfterMinutes * 60_000);
+    const next = nextPostInstant(
+      { postTime: channel.postTime, timezone: channel.timezone, days: channel.days },
+      postedAt,
+    );
+    const latest = new Date(postedAt.getTime() + MAX_OPEN_MS);
+    return next && next < latest ? next : latest;
+  }
+
+  async function rankIn(channelIds: string[], period: Period, timezone: string): Promise<RankedRow[]> {
+    const { from, to } = periodRange(period, deps.clock.now(), timezone);
+    return rank(await progress.leaderboard(channelIds, from, to));
+  }
+
+  async function streakOf(userId: string): Promise<number> {
+    const channelIds = await postsRepo.channelsAnsweredIn(userId);
+    let best = 0;
+    for (const channelId of channelIds)
+      best = Math.max(best, currentStreak(await postsRepo.streakHistory(channelId, userId)));
+    return best;
+  }
+
+  async function figuresOf(userId: string): Promise<TopicFigures[]> {
+    return topicFigures(await progress.attempts(userId), deps.clock.now());
+  }
+
+  const quiz = {
+    topics(): Array<Topic & { count?: number }> {
+      return deps.topics;
+    },
+
+    topicTitle,
+
+    // ---- Channels -------------------------------------------------------------------------
+
+    async subscribe(
+      actor: Actor,
+      key: ChannelKey,
+      input: { time?: string; timezone?: string; days?: string },
+    ): Promise<ChannelSettings> {
+      requireAdmin(actor, 'subscribe a channel');
+      const patch = readSchedule(input);
+      const channel = await channelOf(key);
+      const updated = await identity.updateChannel(channel.id, {
+        postTime: DEFAULT_POST_TIME,
+        days: [...WEEKDAYS],
+        ...patch,
+        active: true,
+        subscribedBy: actor.userId,
+        subscribedAt: deps.clock.now(),
+        updatedAt: deps.clock.now(),
+      });
+      return settingsOf(updated);
+    },
+
+    async unsubscribe(actor: Actor, key: ChannelKey): Promise<ChannelSettings> {
+      requireAdmin(actor, 'unsubscribe a channel');
+      const channel = await channelOf(key);
+      if (!channel.active)
+        throw new AppError(
+          'quiz.not_subscribed',
+          'This channel is not subscribed, so there is nothing to stop.',
+        );
+      return settingsOf(
+        await identity.updateChannel(channel.id, { active: false, updatedAt: deps.clock.now() }),
+      );
+    },
+
+    async configureChannel(
+      actor: Actor,
+      key: ChannelKey,
+      input: {
+        time?: string;
+        timezone?: string;
+        days?: string;
+        digestDay?: string;
+        digestTime?: string;
+        closeAfterMinutes?: number | null;
+      },
+    ): Promise<ChannelSettings> {
+      requireAdmin(actor, 'change the channel schedule');
+      const patch = readSchedule(input);
+      if (input.digestDay !== undefined) {
+        const day = parseDays(input.digestDay);
+        if (!day || day.length !== 1)
+          throw new AppError(
+            'quiz.invalid_days',
+            `"${input.digestDay}" is not one day of the week, e.g. mon.`,
+          );
+        patch.digestDay = day[0] as number;
+      }
+      if (input.digestTime !== undefined) {
+        const time = normaliseTime(input.digestTime);
+        if (!time)
+          throw new AppError('quiz.invalid_time', `"${input.digestTime}" is not a time of day; use HH:MM.`);
+        patch.digestTime = time;
+      }
+      if (input.closeAfterMinutes !== undefined) {
+        if (
+          input.closeAfterMinutes !== null &&
+          !(input.closeAfterMinutes >= 5 && input.closeAfterMinutes <= 24 * 60)
+        ) {
+          throw new AppError('quiz.invalid_close', 'A question stays open between 5 minutes and 24 hours.');
+        }
+        patch.closeAfterMinutes = input.closeAfterMinutes;
+      }
+      const channel = await channelOf(key);
+      return settingsOf(await identity.updateChannel(channel.id, { ...patch, updatedAt: deps.clock.now() }));
+    },
+
+    async channelSettings(key: ChannelKey): Promise<ChannelSettings | undefined> {
+      const workspace = await identity.findWorkspace(key.platform, key.workspaceId);
+      const channel = workspace && (await identity.findChannel(workspace.id, key.channelId));
+      return channel ? settingsOf(channel) : undefined;
+    },
+
+    async channelById(channelId: string): Promise<ChannelSettings | undefined> {
+      const channel = await identity.getChannel(channelId);
+      return channel ? settingsOf(channel) : undefined;
+    },
+
+    // ---- The question of the day -----------------------------------------------------------
+
+    /** The question a channel would get next (no side effects). */
+    async pickDailyQuestion(channelId: string): Promise<Question | undefined> {
+      const [pool, history] = await Promise.all([
+        postsRepo.activePool(),
+        postsRepo.channelHistory(channelId),
+      ]);
+      const picked = pickQuestion({ pool, history, random });
+      return picked && postsRepo.loadQuestion(picked.id, picked.version);
+    },
+
+    /**
+     * The channel's question for a local date (default: today in the channel's timezone), created
+     * at most once: a second call, from anywhere, returns the first post.
+     */
+    async postDailyQuestion(channelId: string, localDate?: string): Promise<DailyPost> {
+      const channel = await identity.getChannel(channelId);
+      if (!channel) throw new AppError('quiz.unknown_channel', 'That channel is not known to the bot.');
+      const date = localDate ?? localDateOf(deps.clock.now(), channel.timezone);
+      const existing = await postsRepo.findPost(channelId, date);
+      if (existing) return { post: existing, question: await questionOf(existing), created: false };
+      const question = await quiz.pickDailyQuestion(channelId);
+      if (!question) throw new AppError('quiz.empty_bank', 'The question bank has no active questions.');
+      const claimed = await postsRepo.claimPost({
+        channelId,
+        localDate: date,
+        questionId: question.id,
+        questionVersion: question.version,
+        now: deps.clock.now(),
+      });
+      return {
+        post: claimed.post,
+        question: claimed.created ? question : await questionOf(claimed.post),
+        created: claimed.created,
+      };
+    },
+
+    /** Records that the platform delivered the post: it opens for answers until its close time. */
+    async markPostDelivered(postId: string, messageRef: unknown): Promise<PostRow> {
+      const post = await postsRepo.getPost(postId);
+      if (!post) throw new AppError('quiz.unknown_post', 'That question is not known to the bot.');
+      if (post.status !== 'pending') return post;
+      const channel = (await identity.getChannel(post.channelId)) as ChannelRow;
+      const now = deps.clock.now();
+      return postsRepo.updatePost(postId, {
+        status: 'open',
+        messageRef,
+        postedAt: now,
+        closesAt: await closesAtFor(channel, now),
+        lastError: null,
+      });
+    },
+
+    async recordDeliveryFailure(postId: string, error: string, retryAt: Date): Promise<PostRow> {
+      const post = await postsRepo.getPost(postId);
+      return postsRepo.updatePost(postId, {
+        attempts: (post?.attempts ?? 0) + 1,
+        lastError: error.slice(0, 500),
+        nextAttemptAt: retryAt,
+      });
+    },
+
+    async getDailyPost(
+      postId: string,
+    ): Promise<{ post: PostRow; question: Question; answered: number } | undefined> {
+      const post = await postsRepo.getPost(postId);
+      if (!post) return undefined;
+      return { post, question: await questionOf(post), answered: await postsRepo.countAnswers(postId) };
+    },
+
+    async openPostOf(channelId: string): Promise<PostRow | undefined> {
+      return postsRepo.openPost(channelId);
+    },
+
+    /**
+     * Records a person's answer. The first answer counts and scores; later ones return the first
+     * with "already answered" and change nothing; an answer after the close is kept as practice.
+     */
+    async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
+      const post = await postsRepo.getPost(postId);
+      if (!post || post.status === 'pending')
+        throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+      const question = await questionOf(post);
+      const choice = validateChoice(question, rawChoice);
+      const user = await userOf(actor);
+      const now = deps.clock.now();
+      const base = { question, postId, points: 0 };
+
+      const earlier = await postsRepo.findAnswer(postId, user.id);
+      if (earlier) return quiz.alreadyAnswered(base, earlier, user.id);
+
+      const closed = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
+      if (closed) {
+        const correct = isCorrect(question, choice);
+        // One late answer per person and post: the issue key makes a second click a no-op.
+        await progress.insertPracticeAnswer({
+          userId: user.id,
+          questionId: question.id,
+          questionVersion: question.version,
+          kind: 'late',
+          issueKey: `late:${postId}`,
+          postId,
+          choice,
+          correct,
+          answeredAt: now,
+        });
+        return {
+          ...base,
+          outcome: 'late',
+          choice,
+          correct,
+          streak: currentStreak(await postsRepo.streakHistory(post.channelId, user.id)),
+          totalPoints: await postsRepo.totalPoints(user.id),
+          answeredCount: await postsRepo.countAnswers(postId),
+        };
+      }
+
+      const history = await postsRepo.streakHistory(post.channelId, user.id);
+      const streak = currentStreak(history.map((h) => (h.id === postId ? { ...h, answered: true } : h)));
+      const correct = isCorrect(question, choice);
+      const points = pointsFor({ correct, difficulty: question.difficulty, streak });
+      const inserted = await postsRepo.insertAnswer({
+        postId,
+        userId: user.id,
+        choice,
+        correct,
+        points,
+        answeredAt: now,
+      });
+      if (!inserted) {
+        // Lost a race with this person's own second click: the other one counted.
+        const first = await postsRepo.findAnswer(postId, user.id);
+        if (first) return quiz.alreadyAnswered(base, first, user.id);
+      }
+      return {
+        ...base,
+        outcome: 'recorded',
+        choice,
+        correct,
+        points,
+        streak,
+        totalPoints: await postsRepo.totalPoints(user.id),
+        answeredCount: await postsRepo.countAnswers(postId),
+      };
+    },
+
+    async alreadyAnswered(
+      base: { question: Question; postId: string },
+      earlier: { choice: unknown; correct: boolean; points: number; postId: string },
+      userId: string,
+    ): Promise<AnswerResult> {
+      const post = (await postsRepo.getPost(earlier.postId)) as PostRow;
+      return {
+        ...base,
+        outcome: 'already_answered',
+        choice: earlier.choice as Choice,
+        correct: earlier.correct,
+        points: earlier.points,
+        streak: currentStreak(await postsRepo.streakHistory(post.channelId, userId)),
+        totalPoints: await postsRepo.totalPoints(userId),
+        answeredCount: await postsRepo.countAnswers(earlier.postId),
+      };
+    },
+
+    /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */
+    async closePost(postId: string): Promise<Reveal | undefined> {
+      const closed = await postsRepo.closePost(postId, deps.clock.now());
+      return closed ? quiz.revealOf(postId) : undefined;
+    },
+
+    async revealOf(postId: string): Promise<Reveal> {
+      const post = await postsRepo.getPost(postId);
+      if (!post) throw new AppError('quiz.unknown_post', 'That question is not known to the bot.');
+      const question = await questionOf(post);
+      const given = await postsRepo.answersOf(postId);
+      const optionCounts =
+        question.type === 'single' || question.type === 'multiple' ? question.options.map(() => 0) : [];
+      if (optionCounts.length > 0)
+        for (const a of given) for (const i of a.choice) optionCounts[i] = (optionCounts[i] ?? 0) + 1;
+      return {
+        postId,
+        question,
+        answered: given.length,
+        correctCount: given.filter((a) => a.correct).length,
+        optionCounts,
+      };
+    },
+
+    async postsDueToClose(): Promise<PostRow[]> {
+      return postsRepo.postsDueToClose(deps.clock.now());
+    },
+
+    async markRevealed(postId: string): Promise<void> {
+      await postsRepo.updatePost(postId, { revealedAt: deps.clock.now() });
+    },
+
+    // ---- Practice ----------------------------------------------------------------------------
+
+    /**
+     * A private practice question: on the named topic; else on the person's weakest topic; else one
+     * they have never answered; else any.
+     */
+    async practice(actor: Actor, topic?: string): Promise<PracticeQuestion> {
+      if (topic !== undefined && !topicsBySlug.has(topic)) {
+        const close = [...topicsBySlug.keys()]
+          .filter((slug) => slug.includes(topic) || topic.includes(slug))
+          .slice(0, 3);
+        throw new AppError(
+          'quiz.unknown_topic',
+          `There is no topic "${topic}".${close.length ? ` Did you mean ${close.join(', ')}?` : ''} Send "topics" to list them.`,
+        );
+      }
+      const user = await userOf(actor);
+      return practiceFor(user.id, topic);
+    },
+
+    async answerPractice(
+      actor: Actor,
+      input: {
+        questionId: string;
+        version: number;
+        issueKey: string;
+        choice: unknown;
+        kind?: 'practice' | 'reminder';
+      },
+    ): Promise<PracticeResult> {
+      const question = await postsRepo.loadQuestion(input.questionId, input.version);
+      if (!question)
+        throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
+      const choice = validateChoice(question, input.choice);
+      const user = await userOf(actor);
+      const correct = isCorrect(question, choice);
+      const row = await progress.insertPracticeAnswer({
+        userId: user.id,
+        questionId: question.id,
+        questionVersion: question.version,
+        kind: input.kind ?? 'practice',
+        issueKey: input.issueKey,
+        choice,
+        correct,
+        answeredAt: deps.clock.now(),
+      });
+      if (!row) {
+        const first = await progress.findPracticeAnswer(user.id, input.issueKey);
+        return {
+          outcome: 'already_answered',
+          question,
+          choice: (first?.choice as Choice) ?? choice,
+          correct: first?.correct ?? correct,
+        };
+      }
+      return { outcome: 'recorded', question, choice, correct };
+    },
+
+    // ---- Leaderboards and stats -------------------------------------------------------------
+
+    async leaderboard(
+      key: ChannelKey,
+      options: { period: Period; scope?: 'channel' | 'workspace' },
+    ): Promise<Leaderboard> {
+      const scope = options.scope ?? 'channel';
+      if (scope === 'workspace') {
+        const workspaceId = await workspaceIdOf(key.platform, key.workspaceId);
+        const channelIds = await progress.channelIdsOfWorkspace(workspaceId);
+        return {
+          scope,
+          period: options.period,
+          timezone: deps.defaultTimezone,
+          rows: await rankIn(channelIds, options.period, deps.defaultTimezone),
+        };
+      }
+      const channel = await channelOf(key);
+      return {
+        scope,
+        period: options.period,
+        timezone: channel.timezone,
+        rows: await rankIn([channel.id], options.period, channel.timezone),
+      };
+    },
+
+    async personalStats(actor: Actor): Promise<PersonalStats> {
+      const user = await userOf(actor);
+      const attempts = await progress.attempts(user.id);
+      const figures = topicFigures(attempts, deps.clock.now());
+      const correct = attempts.filter((a) => a.correct).length;
+      const domains = new Map<number, { answered: number; correct: number }>();
+      for (const a of attempts) {
+        const d = domains.get(a.domain) ?? { answered: 0, correct: 0 };
+        d.answered++;
+        if (a.correct) d.correct++;
+        domains.set(a.domain, d);
+      }
+      const board = await rankIn(
+        await progress.channelIdsOfWorkspace(user.workspaceId),
+        'all',
+        deps.defaultTimezone,
+      );
+      return {
+        answered: attempts.length,
+        correct,
+        accuracy: attempts.length ? correct / attempts.length : null,
+        points: await postsRepo.totalPoints(user.id),
+        streak: await streakOf(user.id),
+        rank: board.find((r) => r.userId === user.id)?.rank ?? null,
+        rankedPeople: board.length,
+        byDomain: [...domains.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([domain, d]) => ({
+            domain,
+            title: domainTitle(domain),
+            answered: d.answered,
+            accuracy: d.correct / d.answered,
+          })),
+        weakTopics: weakestTopics(figures).map((f) => ({ ...f, title: topicTitle(f.topic) })),
+      };
+    },
+
+    async weakTopics(actor: Actor): Promise<WeakTopic[]> {
+      const user = await userOf(actor);
+      return weakestTopics(await figuresOf(user.id)).map((f) => ({ ...f, title: topicTitle(f.topic) }));
+    },
+
+    // ---- Digest and reminders ---------------------------------------------------------------
+
+    /** The week before `now` in a channel: leaders, participation, the hardest question, the weakest domain. */
+    async weeklyDigest(channelId: string): Promise<WeeklyDigest> {
+      const channel = await identity.getChannel(channelId);
+      if (!channel) throw new AppError('quiz.unknown_channel', 'That channel is not known to the bot.');
+      const now = deps.clock.now();
+      const from = new Date(now.getTime() - 7 * 86_400_000);
+      const top = rank(await progress.leaderboard([channelId], from, now)).slice(0, 10);
+      const asked = await progress.channelPostsBetween(
+        channelId,
+        localDateOf(from, channel.timezone),
+        localDateOf(now, channel.timezone),
+      );
+      const members = await postsRepo.participants(channelId);
+      const all = await progress.leaderboard([channelId], from, now);
+      const withAnswers = asked.filter((p) => Number(p.answered) > 0);
+      const hardestRow = [...withAnswers].sort(
+        (a, b) =>
+          Number(a.correct) / Number(a.answered) - Number(b.correct) / Number(b.answered) ||
+          Number(b.answered) - Number(a.answered),
+      )[0];
+      const domainTotals = new Map<number, { answered: number; correct: number }>();
+      for (const p of withAnswers) {
+        const d = domainTotals.get(p.domain) ?? { answered: 0, correct: 0 };
+        d.answered += Number(p.answered);
+        d.correct += Number(p.correct);
+        domainTotals.set(p.domain, d);
+      }
+      const weakest = [...domainTotals.entries()].sort(
+        ([, a], [, b]) => a.correct / a.answered - b.correct / b.answered,
+      )[0];
+      const streaks: Array<{ name: string; streak: number }> = [];
+      for (const member of members) {
+        const streak = currentStreak(await postsRepo.streakHistory(channelId, member.userId));
+        if (streak >= 3) streaks.push({ name: member.name, streak });
+      }
+      streaks.sort((a, b) => b.streak - a.streak || a.name.localeCompare(b.name));
+      return {
+        channelId,
+        week: isoWeekOf(from, channel.timezone),
+        from,
+        to: now,
+        top,
+        questionsAsked: asked.length,
+        activePeople: all.length,
+        members: members.length,
+        ...(hardestRow
+          ? {
+              hardest: {
+                question: await questionOf({
+                  questionId: hardestRow.questionId,
+                  questionVersion: hardestRow.questionVersion,
+                } as PostRow),
+                answered: Number(hardestRow.answered),
+                correct: Number(hardestRow.correct),
+              },
+            }
+          : {}),
+        ...(weakest
+          ? {
+              weakestDomain: {
+                domain: weakest[0],
+                title: domainTitle(weakest[0]),
+                accuracy: weakest[1].correct / weakest[1].answered,
+                answered: weakest[1].answered,
+              },
+            }
+          : {}),
+        streaks: streaks.slice(0, 5),
+      };
+    },
+
+    /** A weak-topic reminder for one person, or undefined when no topic is weak yet. */
+    async reminderFor(userId: string): Promise<ReminderContent | undefined> {
+      const [weakest] = weakestTopics(await figuresOf(userId));
+      if (!weakest) return undefined;
+      const practice = await practiceFor(userId, weakest.topic);
+      return {
+        userId,
+        topic: { ...weakest, title: topicTitle(weakest.topic) },
+        practice: { ...practice, reason: 'weak-topic' },
+      };
+    },
+
+    // ---- Preferences --------------------------------------------------------------------------
+
+    async settings(actor: Actor): Promise<UserSettings> {
+      return userSettings(await userOf(actor));
+    },
+
+    async setReminders(actor: Actor, value: 'on' | 'off' | 'daily' | 'weekly'): Promise<UserSettings> {
+      const user = await userOf(actor);
+      const reminders: ReminderFrequency = value === 'on' ? 'weekly' : value;
+      return userSettings(
+        await identity.updateUser(user.id, { reminders, ...(value !== 'off' ? { snoozedUntil: null } : {}) }),
+      );
+    },
+
+    async snooze(actor: Actor, days: number): Promise<UserSettings> {
+      if (!Number.isInteger(days) || days < 1 || days > 90)
+        throw new AppError('quiz.invalid_snooze', 'Snooze for 1 to 90 days, e.g. "snooze 7".');
+      const user = await userOf(actor);
+      return userSettings(
+        await identity.updateUser(user.id, {
+          snoozedUntil: new Date(deps.clock.now().getTime() + days * 86_400_000),
+        }),
+      );
+    },
+
+    async setLeaderboardOptOut(actor: Actor, optOut: boolean): Promise<UserSettings> {
+      const user = await userOf(actor);
+      return userSettings(await identity.updateUser(user.id, { leaderboardOptOut: optOut }));
+    },
+
+    async setTimezone(actor: Actor, timezone: string): Promise<UserSettings> {
+      if (!isValidTimezone(timezone))
+        throw new AppError(
+          'quiz.invalid_timezone',
+          `"${timezone}" is not a timezone; use a name such as Europe/Berlin.`,
+        );
+      const user = await userOf(actor);
+      return userSettings(await identity.updateUser(user.id, { timezone }));
+    },
+
+    /** Erases everything stored about a person. Nothing happens without `confirmed`. */
+    async forgetMe(actor: Actor, confirmed: boolean): Promise<{ erased: boolean }> {
+      if (!confirmed) return { erased: false };
+      const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
+      const user = await identity.findUser(workspaceId, actor.userId);
+      if (user) await identity.deleteUser(user.id);
+      return { erased: true };
+    },
+  };
+
+  async function practiceFor(userId: string, topic?: string): Promise<PracticeQuestion> {
+    const pool = await postsRepo.activePool();
+    const attempts = await progress.attempts(userId);
+    const seen = new Set(attempts.map((a) => a.questionId));
+    let reason: PracticeQuestion['reason'] = topic ? 'topic' : 'unseen';
+    let candidates = topic ? pool.filter((q) => q.topic === topic) : pool;
+    if (!topic) {
+      const [weakest] = weakestTopics(topicFigures(attempts, deps.clock.now()));
+      if (weakest) {
+        candidates = pool.filter((q) => q.topic === weakest.topic);
+        reason = 'weak-topic';
+      }
+    }
+    const unseen = candidates.filter((q) => !seen.has(q.id));
+    if (unseen.length > 0) candidates = unseen;
+    else if (reason === 'unseen') reason = 'review';
+    const picked = candidates[Math.floor(random() * candidates.length)];
+    if (!picked)
+      throw new AppError('quiz.empty_bank', 'There are no questions to practise on that topic yet.');
+    const question = (await postsRepo.loadQuestion(picked.id, picked.version)) as Question;
+    return { issueKey: randomUUID(), question, reason, topicTitle: topicTitle(question.topic) };
+  }
+
+  return quiz;
+}
+
+export type Quiz = ReturnType<typeof createQuiz>;
+
+function userSettings(user: UserRow): UserSettings {
+  return {
+    reminders: user.reminders,
+    snoozedUntil: user.snoozedUntil,
+    leaderboardOptOut: user.leaderboardOptOut,
+    timezone: user.timezone,
+  };
+}
+
+/** Competition ranking: equal points share a rank, and the next rank skips ("1, 1, 3"). */
+export function rank(rows: LeaderboardRow[]): RankedRow[] {
+  const sorted = [...rows].sort((a, b) => b.points - a.points || a.name.localeCompare(b.name));
+  let rankSoFar = 0;
+  return sorted.map((row, i) => {
+    if (i === 0 || (sorted[i - 1] as LeaderboardRow).points !== row.points) rankSoFar = i + 1;
+    return { ...row, rank: rankSoFar };
+  });
+}
