@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { formatProblem, readBank } from './bank/load.js';
@@ -6,13 +7,21 @@ import { computeStats, formatStats } from './bank/stats.js';
 import { type Config, loadConfig, loadDotEnv } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
-import { isAppError } from './errors.js';
+import { AppError, isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 
 /** Settings come from the environment (and `.env`), read once here and handed down. */
 function readConfig(): Config {
   loadDotEnv();
   return loadConfig(process.env, { isTty: Boolean(process.stdout.isTTY) });
+}
+
+function localUserName(): string {
+  try {
+    return userInfo().username || 'you';
+  } catch {
+    return 'you';
+  }
 }
 
 export function buildProgram(): Command {
@@ -23,10 +32,76 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('Run the service: HTTP endpoints, chat platforms and the scheduler.')
+    .description(
+      'Run the service: HTTP endpoints, chat platforms and the scheduler. With no chat platform configured, in a terminal, it opens the local channel.',
+    )
+    .option('--http-only', 'serve HTTP even when no chat platform is configured (health checks, trials)')
+    .action(async (options: { httpOnly?: boolean }) => {
+      const config = readConfig();
+      const { startService, hasNoPlatform } = await import('./main.js');
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      if (hasNoPlatform(config) && !options.httpOnly && !interactive) {
+        throw new AppError(
+          'config.no_platform',
+          [
+            'No chat platform is configured, and there is no terminal to run the local channel in. Either:',
+            '  - set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one Slack workspace), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (many);',
+            '  - set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Microsoft Teams);',
+            '  - run "aif-quiz local" (or npm start) in a terminal to try the bot on your own;',
+            '  - or pass --http-only to serve only the health endpoints.',
+          ].join('\n'),
+        );
+      }
+      if (hasNoPlatform(config) && !options.httpOnly) {
+        // The terminal belongs to the local channel: keep routine logs out of it.
+        const logger = createLogger({
+          ...config.log,
+          level: config.log.level === 'info' ? 'warn' : config.log.level,
+        });
+        const service = await startService({ config, logger });
+        try {
+          const { runLocalChannel } = await import('./platforms/local/local-channel.js');
+          process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
+          await runLocalChannel({
+            quiz: service.quiz,
+            input: process.stdin,
+            output: process.stdout,
+            userName: localUserName(),
+            logger,
+          });
+        } finally {
+          await service.close();
+        }
+        return;
+      }
+      await startService({ config, handleSignals: true });
+    });
+
+  program
+    .command('local')
+    .description(
+      'Try the bot in this terminal: a channel #local with you as its only member, on the configured database.',
+    )
     .action(async () => {
-      const { startService } = await import('./main.js');
-      await startService({ config: readConfig(), handleSignals: true });
+      const config = readConfig();
+      const logger = createLogger({
+        ...config.log,
+        level: config.log.level === 'info' ? 'warn' : config.log.level,
+      });
+      const { openCore } = await import('./main.js');
+      const { runLocalChannel } = await import('./platforms/local/local-channel.js');
+      const core = await openCore(config, logger);
+      try {
+        await runLocalChannel({
+          quiz: core.quiz,
+          input: process.stdin,
+          output: process.stdout,
+          userName: localUserName(),
+          logger,
+        });
+      } finally {
+        await core.database.close();
+      }
     });
 
   program

@@ -172,7 +172,7 @@ const OWNED_PREFIXES = ['SLACK_', 'MICROSOFT_APP_', 'TEAMS_', 'AIF_QUIZ_'];
  * Parses the settings once, at start-up. Throws an AppError (`config.invalid`) whose message lists
  * every problem with the variable's name, what is wrong, and what the variable is for.
  *
- * @example const config = loadConfig(process.env, { isTty: process.stdout.isTTY });
+ * @example const config = loadConfig({ PORT: '8080' }, { isTty: true });
  */
 export function loadConfig(
   env: Record<string, string | undefined>,

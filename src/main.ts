@@ -1,18 +1,64 @@
 import type { Server } from 'node:http';
-import { loadBank } from './bank/load.js';
+import { type Bank, loadBank } from './bank/load.js';
 import { syncBank } from './bank/sync.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { migrateDatabase, migrationStatus } from './db/migrate.js';
 import { createHttpApp } from './http/server.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import { createQuiz, type Quiz } from './quiz/quiz.js';
 
 export interface RunningService {
   url: string;
   config: Config;
   database: DatabaseHandle;
+  quiz: Quiz;
   logger: Logger;
   close(): Promise<void>;
+}
+
+export interface AppCore {
+  database: DatabaseHandle;
+  bank: Bank;
+  quiz: Quiz;
+}
+
+/** Opens the database, applies migrations, loads and syncs the bank, and builds the quiz. */
+export async function openCore(config: Config, logger: Logger, clock: Clock = systemClock): Promise<AppCore> {
+  logger.info(
+    config.database.kind === 'postgres'
+      ? { database: redactUrl(config.database.url) }
+      : { database: 'embedded (PGlite)', dataDir: config.database.dataDir },
+    'opening the database',
+  );
+  const database = await openDatabase(config.database);
+  try {
+    const migrations = await migrateDatabase(database);
+    logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
+    const bank = await loadBank(config.questionsDir);
+    const synced = await syncBank(database, bank);
+    logger.info(
+      { questions: bank.questions.length, topics: bank.topics.size, ...synced },
+      'question bank loaded',
+    );
+    const quiz = createQuiz({
+      db: database.db,
+      clock,
+      adminUserIds: config.adminUserIds,
+      defaultTimezone: config.defaultTimezone,
+      topics: [...bank.topics.values()],
+    });
+    return { database, bank, quiz };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** True when no chat platform is configured: the bot has nobody to talk to but a terminal. */
+export function hasNoPlatform(config: Config): boolean {
+  return config.slack.mode === 'off' && config.teams.mode === 'off';
 }
 
 /**
@@ -28,26 +74,9 @@ export async function startService(options: {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-
-  logger.info(
-    config.database.kind === 'postgres'
-      ? { database: redactUrl(config.database.url) }
-      : { database: 'embedded (PGlite)', dataDir: config.database.dataDir },
-    'opening the database',
-  );
-  const database = await openDatabase(config.database);
+  const { database, quiz } = await openCore(config, logger);
   let server: Server | undefined;
   try {
-    const migrations = await migrateDatabase(database);
-    logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
-
-    const bank = await loadBank(config.questionsDir);
-    const synced = await syncBank(database, bank);
-    logger.info(
-      { questions: bank.questions.length, topics: bank.topics.size, ...synced },
-      'question bank loaded',
-    );
-
     const http = createHttpApp({
       logger,
       readiness: {
@@ -108,7 +137,7 @@ export async function startService(options: {
         });
       }
     }
-    return { url: listening.url, config, database, logger, close };
+    return { url: listening.url, config, database, quiz, logger, close };
   } catch (error) {
     server?.close();
     await database.close();

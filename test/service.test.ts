@@ -65,6 +65,13 @@ describe('the aif-quiz command line', () => {
     expect(run.stderr).toContain('SLACK_SIGNING_SECRET is required');
   });
 
+  it('without a chat platform or a terminal, start-up explains what to set and fails', async () => {
+    const run = await runCli(['start'], { env: { DATA_DIR: 'memory://' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('No chat platform is configured, and there is no terminal');
+    expect(run.stderr).toContain('SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN');
+  });
+
   it('prints help and fails on an unknown command', async () => {
     const run = await runCli(['strat']);
     expect(run.code).toBe(1);
@@ -88,17 +95,21 @@ describe('the aif-quiz command line', () => {
   it('`aif-quiz start` on a fresh embedded database becomes ready, and `migrate` then has nothing to do', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'aifq-data-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start'], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATA_DIR: dataDir,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          SCHEDULER: 'off',
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--http-only'],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DATA_DIR: dataDir,
+            PORT: '0',
+            HOST: '127.0.0.1',
+            SCHEDULER: 'off',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      );
       let output = '';
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 40_000);

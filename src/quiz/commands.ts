@@ -195,7 +195,7 @@ function closestCommand(word: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of [...NAMES, ...Object.keys(ALIASES).filter(Boolean)]) {
     const distance = editDistance(word, candidate);
-    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) {
+    if (distance <= (candidate.length >= 5 ? 2 : 1) && (!best || distance < best.distance)) {
       best = { name: ALIASES[candidate] ?? candidate, distance };
     }
   }

@@ -11,6 +11,7 @@ import { createProgressRepository, type LeaderboardRow } from './progress.reposi
 import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
 import {
   describeDays,
+  instantAt,
   isoWeekOf,
   isValidTimezone,
   localDateOf,
@@ -269,13 +270,19 @@ export function createQuiz(deps: QuizDeps) {
     return question;
   }
 
-  async function closesAtFor(channel: ChannelRow, postedAt: Date): Promise<Date> {
-    if (channel.closeAfterMinutes) return new Date(postedAt.getTime() + channel.closeAfterMinutes * 60_000);
+  /**
+   * A question stays open from its scheduled time (or from when it was posted, if later) until the
+   * channel's next scheduled post, and at most 24 hours; a fixed duration when the channel sets one.
+   */
+  function closesAtFor(channel: ChannelRow, localDate: string, postedAt: Date): Date {
+    const scheduled = instantAt(localDate, channel.postTime, channel.timezone);
+    const from = scheduled > postedAt ? scheduled : postedAt;
+    if (channel.closeAfterMinutes) return new Date(from.getTime() + channel.closeAfterMinutes * 60_000);
     const next = nextPostInstant(
       { postTime: channel.postTime, timezone: channel.timezone, days: channel.days },
-      postedAt,
+      from,
     );
-    const latest = new Date(postedAt.getTime() + MAX_OPEN_MS);
+    const latest = new Date(from.getTime() + MAX_OPEN_MS);
     return next && next < latest ? next : latest;
   }
 
@@ -302,6 +309,11 @@ export function createQuiz(deps: QuizDeps) {
     },
 
     topicTitle,
+
+    /** The bot's own id for a person, creating the record on first contact. */
+    async userIdOf(actor: Actor): Promise<string> {
+      return (await userOf(actor)).id;
+    },
 
     // ---- Channels -------------------------------------------------------------------------
 
@@ -440,7 +452,7 @@ export function createQuiz(deps: QuizDeps) {
         status: 'open',
         messageRef,
         postedAt: now,
-        closesAt: await closesAtFor(channel, now),
+        closesAt: closesAtFor(channel, post.localDate, now),
         lastError: null,
       });
     },

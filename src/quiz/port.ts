@@ -1,0 +1,68 @@
+import type { Platform } from '../db/schema.js';
+import type { Question } from './question.js';
+import type {
+  AnswerResult,
+  PracticeQuestion,
+  PracticeResult,
+  ReminderContent,
+  Reveal,
+  WeeklyDigest,
+} from './quiz.js';
+
+/** Where a channel message goes, in the platform's own ids. */
+export interface ChannelTarget {
+  workspaceId: string;
+  channelId: string;
+}
+
+/** Whom a private message goes to, in the platform's own ids. */
+export interface UserTarget {
+  workspaceId: string;
+  userId: string;
+  /** The private conversation already opened with this person, when the bot remembers one. */
+  directChannelId?: string | null;
+}
+
+/** The platform's own reference to a posted message (Slack channel + ts, a Teams activity id…). */
+export type MessageRef = Record<string, unknown>;
+
+/** A question of the day as every platform shows it. */
+export interface DailyQuestionMessage {
+  postId: string;
+  localDate: string;
+  question: Question;
+  answered: number;
+  closesAt: Date | null;
+  closed: boolean;
+}
+
+/**
+ * What the use cases and scheduled jobs need from a chat platform. Slack, Teams and the local
+ * terminal each implement it; renderers turn these plain values into Block Kit, Adaptive Cards or
+ * text inside the platform's folder.
+ */
+export interface ChatPlatform {
+  readonly platform: Platform;
+  /** Posts a question of the day to a channel and returns where it landed. */
+  postQuestion(channel: ChannelTarget, message: DailyQuestionMessage): Promise<MessageRef>;
+  /** Rewrites a posted question (its answered count, or its closed state). */
+  updateQuestion(ref: MessageRef, message: DailyQuestionMessage): Promise<void>;
+  /** Replies under a posted question with the answer and how the team did. */
+  postReveal(ref: MessageRef, reveal: Reveal): Promise<void>;
+  /** Posts the weekly digest to a channel. */
+  postDigest(channel: ChannelTarget, digest: WeeklyDigest): Promise<void>;
+  /** Sends a private weak-topic reminder, opening the private conversation when needed. */
+  sendReminder(user: UserTarget, reminder: ReminderContent): Promise<{ directChannelId?: string }>;
+  /** Shows one person, privately, the outcome of their answer. */
+  sendFeedback(
+    user: UserTarget,
+    channel: ChannelTarget | undefined,
+    feedback: AnswerResult | PracticeResult,
+  ): Promise<void>;
+  /** Shows one person a practice question, privately. */
+  sendPractice(
+    user: UserTarget,
+    channel: ChannelTarget | undefined,
+    practice: PracticeQuestion,
+  ): Promise<void>;
+}
