@@ -8,6 +8,7 @@ import { type Config, loadConfig, loadDotEnv } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { AppError, isAppError } from './errors.js';
+import { JOB_NAMES, type JobName } from './jobs/jobs.js';
 import { createLogger } from './logger.js';
 
 /** Settings come from the environment (and `.env`), read once here and handed down. */
@@ -58,9 +59,10 @@ export function buildProgram(): Command {
           ...config.log,
           level: config.log.level === 'info' ? 'warn' : config.log.level,
         });
-        const service = await startService({ config, logger });
+        const { runLocalChannel, createLocalPlatform } = await import('./platforms/local/local-channel.js');
+        const local = createLocalPlatform((text) => process.stdout.write(text));
+        const service = await startService({ config, logger, platforms: { local } });
         try {
-          const { runLocalChannel } = await import('./platforms/local/local-channel.js');
           process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
           await runLocalChannel({
             quiz: service.quiz,
@@ -117,6 +119,55 @@ export function buildProgram(): Command {
         console.log(`Applied ${result.applied} migration(s); ${result.total} in total.`);
       } finally {
         await handle.close();
+      }
+    });
+
+  program
+    .command('run-job')
+    .description(
+      'Run one tick of a scheduled job as if it were --at (default: now), print what it did, and exit non-zero on failure. Use with SCHEDULER=off to drive the bot from an external scheduler.',
+    )
+    .argument('<job>', `one of: ${JOB_NAMES.join(', ')}`)
+    .option('--at <iso-time>', 'the instant to run as, e.g. 2026-11-30T09:00:00Z')
+    .action(async (job: string, options: { at?: string }) => {
+      if (!(JOB_NAMES as readonly string[]).includes(job)) {
+        throw new AppError('cli.unknown_job', `Unknown job "${job}". Jobs: ${JOB_NAMES.join(', ')}.`);
+      }
+      const at = options.at ? new Date(options.at) : new Date();
+      if (Number.isNaN(at.getTime()))
+        throw new AppError(
+          'cli.invalid_time',
+          `--at "${options.at}" is not a time; use ISO 8601, e.g. 2026-11-30T09:00:00Z.`,
+        );
+      const config = readConfig();
+      const logger = createLogger({
+        ...config.log,
+        level: config.log.level === 'info' ? 'warn' : config.log.level,
+      });
+      const { openCore } = await import('./main.js');
+      const { runJobAt } = await import('./jobs/scheduler.js');
+      const { createLocalPlatform } = await import('./platforms/local/local-channel.js');
+      const core = await openCore(config, logger);
+      try {
+        const platforms = { local: createLocalPlatform((text) => process.stdout.write(text)) };
+        const report = await runJobAt(
+          {
+            db: core.database.db,
+            quizAt: core.quizAt,
+            platforms,
+            logger,
+            defaultTimezone: config.defaultTimezone,
+          },
+          job as JobName,
+          at,
+        );
+        console.log(`\n${job} at ${at.toISOString()}:`);
+        if (report.outcomes.length === 0) console.log('  nothing was due');
+        for (const o of report.outcomes)
+          console.log(`  ${o.outcome.padEnd(8)} ${o.target}${o.reason ? `: ${o.reason}` : ''}`);
+        if (report.outcomes.some((o) => o.outcome === 'failed')) process.exitCode = 1;
+      } finally {
+        await core.database.close();
       }
     });
 

@@ -5,8 +5,11 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { migrateDatabase, migrationStatus } from './db/migrate.js';
+import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
+import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 
 export interface RunningService {
@@ -22,6 +25,8 @@ export interface AppCore {
   database: DatabaseHandle;
   bank: Bank;
   quiz: Quiz;
+  /** A quiz on the same database with another clock: what scheduled jobs run with. */
+  quizAt(clock: Clock): Quiz;
 }
 
 /** Opens the database, applies migrations, loads and syncs the bank, and builds the quiz. */
@@ -42,14 +47,15 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
       { questions: bank.questions.length, topics: bank.topics.size, ...synced },
       'question bank loaded',
     );
-    const quiz = createQuiz({
-      db: database.db,
-      clock,
-      adminUserIds: config.adminUserIds,
-      defaultTimezone: config.defaultTimezone,
-      topics: [...bank.topics.values()],
-    });
-    return { database, bank, quiz };
+    const quizAt = (at: Clock) =>
+      createQuiz({
+        db: database.db,
+        clock: at,
+        adminUserIds: config.adminUserIds,
+        defaultTimezone: config.defaultTimezone,
+        topics: [...bank.topics.values()],
+      });
+    return { database, bank, quiz: quizAt(clock), quizAt };
   } catch (error) {
     await database.close();
     throw error;
@@ -70,11 +76,17 @@ export async function startService(options: {
   logger?: Logger;
   /** Install SIGINT/SIGTERM handlers that close the service (the CLI does; tests do not). */
   handleSignals?: boolean;
+  /** Chat platforms beyond those the configuration enables (the local terminal channel). */
+  platforms?: Partial<Record<Platform, ChatPlatform>>;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const { database, quiz } = await openCore(config, logger);
+  const { database, quiz, quizAt } = await openCore(config, logger);
+  const platforms: Partial<Record<Platform, ChatPlatform>> = { ...options.platforms };
+  const scheduler = config.scheduler
+    ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
+    : undefined;
   let server: Server | undefined;
   try {
     const http = createHttpApp({
@@ -117,11 +129,13 @@ export async function startService(options: {
     const listening = await http.listen(config.http.host, config.http.port);
     server = listening.server;
     logPlatforms(logger, config);
+    scheduler?.start();
     logger.info({ url: listening.url, ms: Math.round(performance.now() - started) }, 'aif-quiz is ready');
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
+        await scheduler?.stop();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         await database.close();

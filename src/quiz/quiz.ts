@@ -457,13 +457,9 @@ export function createQuiz(deps: QuizDeps) {
       });
     },
 
+    /** Notes a failed send; the scheduler retries after `retryAt`. */
     async recordDeliveryFailure(postId: string, error: string, retryAt: Date): Promise<PostRow> {
-      const post = await postsRepo.getPost(postId);
-      return postsRepo.updatePost(postId, {
-        attempts: (post?.attempts ?? 0) + 1,
-        lastError: error.slice(0, 500),
-        nextAttemptAt: retryAt,
-      });
+      return postsRepo.updatePost(postId, { lastError: error.slice(0, 500), nextAttemptAt: retryAt });
     },
 
     async getDailyPost(

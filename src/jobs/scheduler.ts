@@ -1,0 +1,75 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import { fixedClock } from '../clock.js';
+import type { Database } from '../db/client.js';
+import type { Platform } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import type { ChatPlatform } from '../quiz/port.js';
+import type { Quiz } from '../quiz/quiz.js';
+import { JOB_NAMES, type JobName, type JobReport, runJob } from './jobs.js';
+import { createSendQueue, type SendQueue } from './send-queue.js';
+
+export interface SchedulerDeps {
+  db: Database;
+  /** Builds a quiz whose clock stands at the given instant. */
+  quizAt(clock: ReturnType<typeof fixedClock>): Quiz;
+  platforms: Partial<Record<Platform, ChatPlatform>>;
+  logger: Logger;
+  defaultTimezone: string;
+  queue?: SendQueue;
+}
+
+/** Slack asks for about one message per second per channel; the global bound keeps a busy morning smooth. */
+export function defaultSendQueue(): SendQueue {
+  return createSendQueue({ concurrency: 16, perKeyIntervalMs: 1100 });
+}
+
+/** Runs one job as if it were `at`: what `aif-quiz run-job` and every tick do. */
+export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<JobReport> {
+  return runJob(name, {
+    at,
+    db: deps.db,
+    quiz: deps.quizAt(fixedClock(at)),
+    platforms: deps.platforms,
+    queue: deps.queue ?? defaultSendQueue(),
+    logger: deps.logger,
+    defaultTimezone: deps.defaultTimezone,
+  });
+}
+
+/**
+ * A tick every minute; each job decides what is due at that instant in each channel's or person's
+ * own timezone. Ticks never overlap in one process, and database claims keep replicas from
+ * repeating each other's work.
+ */
+export function createScheduler(deps: SchedulerDeps) {
+  const queue = deps.queue ?? defaultSendQueue();
+  let task: ScheduledTask | undefined;
+
+  async function tick(at: Date): Promise<JobReport[]> {
+    const reports: JobReport[] = [];
+    for (const name of JOB_NAMES) {
+      try {
+        reports.push(await runJobAt({ ...deps, queue }, name, at));
+      } catch (error) {
+        deps.logger.error({ err: error, job: name, at }, 'scheduled job crashed; the next tick tries again');
+      }
+    }
+    return reports;
+  }
+
+  return {
+    tick,
+    start() {
+      task = createTask('* * * * *', (context) => tick(context.date), {
+        name: 'aif-quiz-tick',
+        noOverlap: true,
+      });
+      void task.start();
+      deps.logger.info('scheduler started: a tick every minute');
+    },
+    async stop() {
+      await task?.stop();
+      await task?.destroy();
+    },
+  };
+}
