@@ -9,6 +9,7 @@ import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import { createSlackApp } from './platforms/slack/slack-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 
@@ -18,6 +19,8 @@ export interface RunningService {
   database: DatabaseHandle;
   quiz: Quiz;
   logger: Logger;
+  /** The chat platforms this process delivers through (what the scheduler uses). */
+  platforms: Partial<Record<Platform, ChatPlatform>>;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,17 @@ export async function startService(options: {
   const started = performance.now();
   const { database, quiz, quizAt } = await openCore(config, logger);
   const platforms: Partial<Record<Platform, ChatPlatform>> = { ...options.platforms };
+  const slack =
+    config.slack.mode === 'off'
+      ? undefined
+      : createSlackApp({
+          config: config.slack,
+          quiz,
+          db: database.db,
+          logger,
+          adminUserIds: config.adminUserIds,
+        });
+  if (slack) platforms.slack = slack.platform;
   const scheduler = config.scheduler
     ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
     : undefined;
@@ -91,6 +105,7 @@ export async function startService(options: {
   try {
     const http = createHttpApp({
       logger,
+      mounts: slack?.router ? [{ path: '/', handler: slack.router }] : [],
       readiness: {
         async check() {
           const failing: string[] = [];
@@ -128,6 +143,7 @@ export async function startService(options: {
     });
     const listening = await http.listen(config.http.host, config.http.port);
     server = listening.server;
+    await slack?.start();
     logPlatforms(logger, config);
     scheduler?.start();
     logger.info({ url: listening.url, ms: Math.round(performance.now() - started) }, 'aif-quiz is ready');
@@ -136,6 +152,7 @@ export async function startService(options: {
     const close = () => {
       closing ??= (async () => {
         await scheduler?.stop();
+        await slack?.stop();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         await database.close();
@@ -151,7 +168,7 @@ export async function startService(options: {
         });
       }
     }
-    return { url: listening.url, config, database, quiz, logger, close };
+    return { url: listening.url, config, database, quiz, logger, platforms, close };
   } catch (error) {
     server?.close();
     await database.close();

@@ -398,6 +398,16 @@ export function createQuiz(deps: QuizDeps) {
       return channel ? settingsOf(channel) : undefined;
     },
 
+    /** A workspace removed the bot: its channels stop getting questions; history stays. */
+    async deactivateWorkspace(platform: Platform, workspaceId: string): Promise<void> {
+      const workspace = await identity.findWorkspace(platform, workspaceId);
+      if (!workspace) return;
+      for (const channel of await identity.channelsOfWorkspace(workspace.id)) {
+        if (channel.active)
+          await identity.updateChannel(channel.id, { active: false, updatedAt: deps.clock.now() });
+      }
+    },
+
     async channelById(channelId: string): Promise<ChannelSettings | undefined> {
       const channel = await identity.getChannel(channelId);
       return channel ? settingsOf(channel) : undefined;
@@ -597,6 +607,11 @@ export function createQuiz(deps: QuizDeps) {
     },
 
     // ---- Practice ----------------------------------------------------------------------------
+
+    /** A practice question as it was handed out (its version), to read a submitted answer against. */
+    async practiceQuestion(questionId: string, version: number): Promise<Question | undefined> {
+      return postsRepo.loadQuestion(questionId, version);
+    },
 
     /**
      * A private practice question: on the named topic; else on the person's weakest topic; else one

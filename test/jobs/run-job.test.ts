@@ -27,7 +27,9 @@ function runLocal(dataDir: string, lines: string[]): Promise<string> {
 }
 
 describe('aif-quiz run-job', () => {
-  it('drives the local channel end to end: close and reveal, then the next daily post', async () => {
+  it('drives the local channel end to end: close and reveal, then the next daily post', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'aifq-runjob-'));
     try {
       const session = await runLocal(dataDir, ['quit']);

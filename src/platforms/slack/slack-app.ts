@@ -1,0 +1,411 @@
+import {
+  type AllMiddlewareArgs,
+  App,
+  type BlockAction,
+  type ButtonAction,
+  ExpressReceiver,
+  LogLevel,
+  type SlackActionMiddlewareArgs,
+  type Logger as SlackLogger,
+} from '@slack/bolt';
+import express from 'express';
+import type { Database } from '../../db/client.js';
+import { processedEvents } from '../../db/schema.js';
+import { isAppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { parseCommand } from '../../quiz/commands.js';
+import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
+import { renderReplyText } from '../../quiz/render-text.js';
+import { isChannelReply, runCommand } from '../../quiz/replies.js';
+import {
+  ACTIONS,
+  choiceFromState,
+  type DailyValue,
+  feedbackBlocks,
+  homeView,
+  type PracticeValue,
+  practiceBlocks,
+  replyBlocks,
+  type SlackInputState,
+} from './blocks.js';
+import { createInstallationStore } from './installation-store.js';
+import { createSlackPlatform, type EnabledSlackConfig } from './slack-platform.js';
+
+/** Scopes the app asks for; the manifest (slack-manifest.yml) lists the same. */
+export const SLACK_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'im:write',
+  'users:read',
+  'channels:read',
+  'groups:read',
+];
+
+/** Commands that change a channel: only these need to know whether the person is an admin. */
+const ADMIN_COMMANDS = new Set(['subscribe', 'unsubscribe', 'digest']);
+/** chat.update is Tier 3 (about 50 a minute): refresh a question's answered count at most this often. */
+const COUNT_UPDATE_INTERVAL_MS = 5_000;
+const ADMIN_CACHE_MS = 10 * 60_000;
+
+export interface SlackApp {
+  /** Express routes for /slack/events, /slack/install and /slack/oauth_redirect (HTTP modes). */
+  router?: express.Router;
+  platform: ReturnType<typeof createSlackPlatform>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSlackApp(deps: {
+  config: EnabledSlackConfig;
+  quiz: Quiz;
+  db: Database;
+  logger: Logger;
+  adminUserIds: string[];
+}): SlackApp {
+  const { config, quiz, logger } = deps;
+  const log = logger.child({ platform: 'slack' });
+  const installations = createInstallationStore(deps.db);
+  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const slackLogger = boltLogger(log);
+
+  const tokenFor = async (teamId: string): Promise<string> => {
+    if (config.mode === 'single-workspace') return config.botToken;
+    const installation = await installations.fetchInstallation({
+      teamId,
+      isEnterpriseInstall: false,
+      enterpriseId: undefined,
+    });
+    const token = installation.bot?.token;
+    if (!token) throw new Error(`the Slack installation for ${teamId} has no bot token`);
+    return token;
+  };
+  const platform = createSlackPlatform({ config, tokenFor, logger: slackLogger });
+
+  const socketMode = Boolean(config.appToken);
+  const oauth =
+    config.mode === 'oauth'
+      ? {
+          clientId: config.clientId,
+          clientSecret: config.clientSecret,
+          stateSecret: config.stateSecret,
+          scopes: SLACK_SCOPES,
+          installationStore: installations,
+          installerOptions: {
+            directInstall: true,
+            installPath: '/slack/install',
+            redirectUriPath: '/slack/oauth_redirect',
+            clientOptions,
+            ...(config.apiUrl
+              ? { authorizationUrl: new URL('../oauth/v2/authorize', config.apiUrl).toString() }
+              : {}),
+          },
+        }
+      : {};
+
+  const router = socketMode ? undefined : express.Router();
+  const receiver = router
+    ? new ExpressReceiver({
+        signingSecret: config.signingSecret,
+        endpoints: '/slack/events',
+        // Acknowledge first, work after: Slack retries anything not acknowledged within 3 seconds.
+        processBeforeResponse: false,
+        router,
+        logger: slackLogger,
+        ...oauth,
+      })
+    : undefined;
+
+  const app = new App({
+    ...(receiver ? { receiver } : { socketMode: true, appToken: config.appToken, ...oauth }),
+    ...(config.mode === 'single-workspace' ? { token: config.botToken } : {}),
+    ...(receiver ? {} : { signingSecret: config.signingSecret || 'unused-in-socket-mode' }),
+    clientOptions,
+    logger: slackLogger,
+    extendedErrorHandler: true,
+  });
+
+  // ---- Who is asking ------------------------------------------------------------------------
+  const adminCache = new Map<string, { admin: boolean; until: number }>();
+  async function isWorkspaceAdmin(teamId: string, userId: string): Promise<boolean> {
+    if (deps.adminUserIds.includes(userId)) return true;
+    const key = `${teamId}:${userId}`;
+    const cached = adminCache.get(key);
+    if (cached && cached.until > Date.now()) return cached.admin;
+    const info = await (await platform.client(teamId)).users.info({ user: userId });
+    const admin = Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+    adminCache.set(key, { admin, until: Date.now() + ADMIN_CACHE_MS });
+    return admin;
+  }
+
+  const actorOf = (teamId: string, user: { id: string; name?: string; username?: string }): Actor => ({
+    platform: 'slack',
+    workspaceId: teamId,
+    userId: user.id,
+    ...(user.name || user.username ? { userName: user.name ?? user.username } : {}),
+  });
+
+  // ---- Events API retries -----------------------------------------------------------------
+  // Slack redelivers an event it thinks was missed (X-Slack-Retry-Num); the event id is claimed once.
+  app.use(async ({ body, next }) => {
+    const eventId = (body as { event_id?: string }).event_id;
+    if (eventId) {
+      const [fresh] = await deps.db
+        .insert(processedEvents)
+        .values({ key: `slack:${eventId}` })
+        .onConflictDoNothing()
+        .returning();
+      if (!fresh) {
+        log.debug({ eventId }, 'ignoring a redelivered event');
+        return;
+      }
+    }
+    await next();
+  });
+
+  // ---- /aif-quiz ----------------------------------------------------------------------------
+  app.command('/aif-quiz', async ({ command, ack, respond }) => {
+    await ack();
+    const parsed = parseCommand(command.text);
+    const actor: Actor = {
+      ...actorOf(command.team_id, { id: command.user_id, name: command.user_name }),
+      ...(ADMIN_COMMANDS.has(parsed.name)
+        ? { isPlatformAdmin: await isWorkspaceAdmin(command.team_id, command.user_id) }
+        : {}),
+    };
+    const inDirectMessage = command.channel_name === 'directmessage' || command.channel_id.startsWith('D');
+    const channel: ChannelKey | undefined = inDirectMessage
+      ? undefined
+      : {
+          platform: 'slack',
+          workspaceId: command.team_id,
+          channelId: command.channel_id,
+          channelName: command.channel_name,
+        };
+    const reply = await runCommand(quiz, { actor, ...(channel ? { channel } : {}) }, parsed);
+    await respond({
+      response_type: isChannelReply(reply) ? 'in_channel' : 'ephemeral',
+      text: renderReplyText(reply, '/aif-quiz ').slice(0, 3000),
+      blocks: replyBlocks(reply),
+    });
+  });
+
+  // ---- Answers to the question of the day ------------------------------------------------------
+  const pendingCounts = new Map<string, NodeJS.Timeout>();
+  function refreshCountSoon(postId: string): void {
+    if (pendingCounts.has(postId)) return;
+    pendingCounts.set(
+      postId,
+      setTimeout(() => {
+        pendingCounts.delete(postId);
+        void refreshCount(postId).catch((error: unknown) =>
+          log.warn({ err: error, postId }, 'could not refresh the answered count'),
+        );
+      }, COUNT_UPDATE_INTERVAL_MS),
+    );
+  }
+  async function refreshCount(postId: string): Promise<void> {
+    const daily = await quiz.getDailyPost(postId);
+    if (!daily?.post.messageRef || daily.post.status !== 'open') return;
+    await platform.updateQuestion(daily.post.messageRef as Record<string, unknown>, {
+      postId,
+      localDate: daily.post.localDate,
+      question: daily.question,
+      answered: daily.answered,
+      closesAt: daily.post.closesAt,
+      closed: false,
+    });
+  }
+
+  type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+  async function answerDaily({ body, respond }: ActionArgs, value: DailyValue, choice: unknown) {
+    const teamId = body.team?.id ?? '';
+    const result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, choice);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: result.correct ? 'Correct!' : 'Not quite.',
+      blocks: feedbackBlocks(result),
+    });
+    if (result.outcome === 'recorded') refreshCountSoon(value.p);
+  }
+
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.dailySingle}:`), async (args) => {
+    await args.ack();
+    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
+    await answerDaily(args, value, value.c);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.dailySubmit, async (args) => {
+    await args.ack();
+    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
+    const daily = await quiz.getDailyPost(value.p);
+    if (!daily) return;
+    await answerDaily(args, value, choiceFromState(daily.question, stateOf(args.body)));
+  });
+
+  // ---- Practice questions (ephemeral, in reminders, from App Home) -----------------------------
+  async function answerPractice({ body, respond }: ActionArgs, value: PracticeValue, choice: unknown) {
+    const result = await quiz.answerPractice(actorOf(body.team?.id ?? '', body.user), {
+      questionId: value.q,
+      version: value.v,
+      issueKey: value.k,
+      choice,
+      kind: value.r ? 'reminder' : 'practice',
+    });
+    await respond({
+      replace_original: true,
+      text: result.correct ? 'Correct!' : 'Not quite.',
+      blocks: feedbackBlocks(result),
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.practiceSingle}:`), async (args) => {
+    await args.ack();
+    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
+    await answerPractice(args, value, value.c);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.practiceSubmit, async (args) => {
+    await args.ack();
+    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
+    const question = (await quiz.practiceQuestion(value.q, value.v)) ?? undefined;
+    if (!question) return;
+    await answerPractice(args, value, choiceFromState(question, stateOf(args.body)));
+  });
+
+  // Checkbox and select changes arrive one by one; only Submit counts.
+  app.action(ACTIONS.input, async ({ ack }) => {
+    await ack();
+  });
+
+  // ---- App Home -------------------------------------------------------------------------------
+  async function publishHome(teamId: string, userId: string): Promise<void> {
+    const actor = actorOf(teamId, { id: userId });
+    const [stats, settings] = await Promise.all([quiz.personalStats(actor), quiz.settings(actor)]);
+    await (await platform.client(teamId)).views.publish({ user_id: userId, view: homeView(stats, settings) });
+  }
+
+  app.event('app_home_opened', async ({ event, body }) => {
+    if (event.tab !== 'home') return;
+    await publishHome((body as { team_id: string }).team_id, event.user);
+  });
+
+  async function practiceInDirectMessage(teamId: string, userId: string, topic?: string): Promise<void> {
+    const practice = await quiz.practice(actorOf(teamId, { id: userId }), topic);
+    const channel = await platform.openDirectChannel(teamId, userId);
+    await (await platform.client(teamId)).chat.postMessage({
+      channel,
+      text: `Practice: ${practice.topicTitle}`,
+      blocks: practiceBlocks(practice),
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.homePractice, async ({ ack, body }) => {
+    await ack();
+    await practiceInDirectMessage(body.team?.id ?? '', body.user.id);
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ACTIONS.homeTopic}:`),
+    async ({ ack, body, action }) => {
+      await ack();
+      await practiceInDirectMessage(body.team?.id ?? '', body.user.id, action.value);
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ACTIONS.homeReminders}:`),
+    async ({ ack, body, action }) => {
+      await ack();
+      const teamId = body.team?.id ?? '';
+      await quiz.setReminders(actorOf(teamId, body.user), action.value as 'daily' | 'weekly' | 'off');
+      await publishHome(teamId, body.user.id);
+    },
+  );
+
+  // ---- Uninstall ------------------------------------------------------------------------------
+  app.event('app_uninstalled', async ({ body }) => {
+    const teamId = (body as { team_id: string }).team_id;
+    await installations.deleteByTeam(teamId);
+    await quiz.deactivateWorkspace('slack', teamId);
+    log.info({ teamId }, 'the app was uninstalled; its channels stop receiving questions');
+  });
+
+  app.event('tokens_revoked', async ({ event, body }) => {
+    const teamId = (body as { team_id: string }).team_id;
+    if ((event.tokens.bot ?? []).length > 0) {
+      await installations.deleteByTeam(teamId);
+      await quiz.deactivateWorkspace('slack', teamId);
+    }
+  });
+
+  // ---- One error sink -------------------------------------------------------------------------
+  app.error((async ({
+    error,
+    body,
+    context,
+  }: {
+    error: Error;
+    body?: unknown;
+    context?: { teamId?: string };
+  }) => {
+    const responseUrl = (body as { response_url?: string } | undefined)?.response_url;
+    // Bolt passes our coded errors through as they are, and wraps anything else.
+    const original = (error as Error & { original?: unknown }).original;
+    const coded = isAppError(error) ? error : isAppError(original) ? original : undefined;
+    const text = coded
+      ? coded.message
+      : 'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.';
+    if (!coded)
+      log.error(
+        { err: error, teamId: context?.teamId, userId: (body as { user?: { id?: string } })?.user?.id },
+        'Slack request failed',
+      );
+    if (responseUrl) {
+      await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      }).catch((sendError: unknown) =>
+        log.warn({ err: sendError }, 'could not tell the person about the error'),
+      );
+    }
+  }) as Parameters<typeof app.error>[0]);
+
+  return {
+    ...(router ? { router } : {}),
+    platform,
+    async start() {
+      if (socketMode) await app.start();
+    },
+    async stop() {
+      for (const timer of pendingCounts.values()) clearTimeout(timer);
+      pendingCounts.clear();
+      if (socketMode) await app.stop();
+    },
+  };
+}
+
+function stateOf(body: BlockAction): Record<string, Record<string, SlackInputState>> | undefined {
+  return (body.state?.values ?? undefined) as Record<string, Record<string, SlackInputState>> | undefined;
+}
+
+/** Bolt logs through the service's logger. */
+function boltLogger(log: Logger): SlackLogger {
+  let level: LogLevel = LogLevel.INFO;
+  const text = (parts: unknown[]) =>
+    parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  return {
+    debug: (...parts) => log.debug(text(parts)),
+    info: (...parts) => log.info(text(parts)),
+    warn: (...parts) => log.warn(text(parts)),
+    error: (...parts) => log.error(text(parts)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

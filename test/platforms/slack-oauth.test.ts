@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { slackInstallations } from '../../src/db/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningService, startService } from '../../src/main.js';
+import { ROOT } from '../support/cli.js';
+import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
+import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
+
+const SECRET = 'oauth-signing-secret';
+let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+let service: RunningService;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ teamId: 'T2' });
+  const serverUrl = testPostgresUrl();
+  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
+  if (database) cleanups.push(database.drop);
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_CLIENT_ID: '111.222',
+    SLACK_CLIENT_SECRET: 'client-secret',
+    SLACK_STATE_SECRET: 'a-long-random-state-secret',
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SCHEDULER: 'off',
+    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
+  });
+  service = await startService({ config, logger: createLogger({ level: 'silent', format: 'json' }) });
+  cleanups.push(service.close);
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await fake.close();
+});
+
+describe('Slack: installing in many workspaces (OAuth)', () => {
+  it('the install link sends people to Slack, and the redirect stores the installation', async () => {
+    const install = await fetch(`${service.url}/slack/install`, { redirect: 'manual' });
+    expect(install.status).toBe(302);
+    const location = new URL(install.headers.get('location') ?? '');
+    expect(location.pathname).toBe('/oauth/v2/authorize');
+    expect(location.searchParams.get('client_id')).toBe('111.222');
+    expect(location.searchParams.get('scope')).toContain('commands');
+    const state = location.searchParams.get('state') ?? '';
+    const cookie = (install.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+    const redirect = await fetch(
+      `${service.url}/slack/oauth_redirect?code=the-code&state=${encodeURIComponent(state)}`,
+      { headers: { cookie }, redirect: 'manual' },
+    );
+    expect(redirect.status).toBe(200);
+    expect(fake.of('oauth.v2.access')[0]?.body.code).toBe('the-code');
+    const [row] = await service.database.db
+      .select()
+      .from(slackInstallations)
+      .where(eq(slackInstallations.id, 'T2'));
+    expect(row?.teamId).toBe('T2');
+    expect((row?.installation as { bot?: { token?: string } }).bot?.token).toBe('xoxb-installed-token');
+  });
+
+  it('a redirect without the state from our install link is refused and stores nothing', async () => {
+    const forged = await fetch(`${service.url}/slack/oauth_redirect?code=x&state=forged`, {
+      redirect: 'manual',
+    });
+    expect(forged.status).not.toBe(200);
+    const rows = await service.database.db.select().from(slackInstallations);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('commands from the installed workspace use its own token', async () => {
+    const response = await sendToSlackEndpoint(service.url, SECRET, {
+      form: {
+        command: '/aif-quiz',
+        text: 'help',
+        team_id: 'T2',
+        user_id: 'U1',
+        user_name: 'u1',
+        channel_id: 'C1',
+        channel_name: 'general',
+        response_url: fake.responseUrl('help'),
+      },
+    });
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 100 && fake.of('/response/help').length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(JSON.stringify(fake.of('/response/help')[0]?.body)).toContain('Commands:');
+  });
+
+  it('uninstalling removes the installation and stops the workspace channels', async () => {
+    const response = await sendToSlackEndpoint(service.url, SECRET, {
+      json: {
+        token: 'x',
+        team_id: 'T2',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event_id: 'Ev-uninstall',
+        event_time: 1,
+        event: { type: 'app_uninstalled', event_ts: '1.1' },
+      },
+    });
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const rows = await service.database.db.select().from(slackInstallations);
+      if (rows.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await service.database.db.select().from(slackInstallations)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,541 @@
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadBank } from '../../src/bank/load.js';
+import { loadConfig } from '../../src/config.js';
+import { runJobAt } from '../../src/jobs/scheduler.js';
+import { createSendQueue } from '../../src/jobs/send-queue.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningService, startService } from '../../src/main.js';
+import {
+  ACTIONS,
+  dailyQuestionBlocks,
+  practiceBlocks,
+  SLACK_LIMITS,
+} from '../../src/platforms/slack/blocks.js';
+import { correctChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
+import { createQuiz } from '../../src/quiz/quiz.js';
+import { ROOT } from '../support/cli.js';
+import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
+import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
+
+const SECRET = 'test-signing-secret';
+const silent = createLogger({ level: 'silent', format: 'json' });
+let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+let service: RunningService;
+const cleanups: Array<() => Promise<void>> = [];
+let interaction = 0;
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ admins: ['UADMIN'] });
+  const serverUrl = testPostgresUrl();
+  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
+  if (database) cleanups.push(database.drop);
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SCHEDULER: 'off',
+    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
+  });
+  service = await startService({ config, logger: silent });
+  cleanups.push(service.close);
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await fake.close();
+});
+
+beforeEach(() => fake.clear());
+
+async function waitFor<T>(find: () => T | undefined, what: string, ms = 5000): Promise<T> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    const found = find();
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(fake.calls.map((c) => c.method))}`);
+}
+
+/** Sends /aif-quiz as a person would, and returns what the bot answered on the response URL. */
+async function command(text: string, user = 'U1', channel = 'C1') {
+  const id = `cmd${++interaction}`;
+  const response = await sendToSlackEndpoint(service.url, SECRET, {
+    form: {
+      command: '/aif-quiz',
+      text,
+      team_id: 'T1',
+      team_domain: 'test',
+      channel_id: channel,
+      channel_name: channel === 'DM' ? 'directmessage' : 'general',
+      user_id: user,
+      user_name: user.toLowerCase(),
+      response_url: fake.responseUrl(id),
+      trigger_id: '1.2.3',
+      api_app_id: 'A1',
+      token: 'legacy',
+    },
+  });
+  expect(response.status).toBe(200);
+  return (await waitFor(() => fake.of(`/response/${id}`)[0], `the reply to "${text}"`)).body;
+}
+
+/** Clicks a button (with any inputs filled in) on a message, as Slack would send it. */
+async function click(options: {
+  user: string;
+  actionId: string;
+  value: string;
+  state?: Record<string, unknown>;
+}) {
+  const id = `act${++interaction}`;
+  const response = await sendToSlackEndpoint(service.url, SECRET, {
+    form: {
+      payload: JSON.stringify({
+        type: 'block_actions',
+        team: { id: 'T1', domain: 'test' },
+        user: {
+          id: options.user,
+          username: options.user.toLowerCase(),
+          name: options.user.toLowerCase(),
+          team_id: 'T1',
+        },
+        api_app_id: 'A1',
+        token: 'legacy',
+        trigger_id: '1.2.3',
+        container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: false },
+        channel: { id: 'C1', name: 'general' },
+        response_url: fake.responseUrl(id),
+        actions: [
+          {
+            action_id: options.actionId,
+            block_id: 'b',
+            type: 'button',
+            value: options.value,
+            action_ts: '1',
+          },
+        ],
+        state: { values: options.state ?? {} },
+      }),
+    },
+  });
+  expect(response.status).toBe(200);
+  return {
+    id,
+    reply: () => waitFor(() => fake.of(`/response/${id}`)[0]?.body, `the reply to ${options.actionId}`),
+  };
+}
+
+function textOf(body: Record<string, unknown>): string {
+  return JSON.stringify(body.blocks ?? body.text);
+}
+
+/** Now, to the minute: the daily question is posted at this instant so people can answer it now. */
+const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const NOW_HHMM = NOW.toISOString().slice(11, 16);
+const TODAY = NOW.toISOString().slice(0, 10);
+const TOMORROW = new Date(NOW.getTime() + 86_400_000);
+
+async function postTodaysQuestion(at = NOW.toISOString()) {
+  const report = await runJobAt(
+    {
+      db: service.database.db,
+      quizAt: (clock) =>
+        createQuiz({ db: service.database.db, clock, adminUserIds: [], defaultTimezone: 'UTC', topics: [] }),
+      platforms: service.platforms,
+      logger: silent,
+      defaultTimezone: 'UTC',
+      queue: createSendQueue({ concurrency: 4, perKeyIntervalMs: 0 }),
+    },
+    'daily-post',
+    new Date(at),
+  );
+  return report;
+}
+
+function buttonsOf(blocks: unknown[]): Array<{ action_id: string; value: string }> {
+  return blocks
+    .flatMap(
+      (b) =>
+        ((b as { elements?: unknown[] }).elements ?? []) as Array<{
+          action_id: string;
+          value: string;
+          type: string;
+        }>,
+    )
+    .filter((e) => e.type === 'button');
+}
+
+describe('Slack: subscribing', () => {
+  it('an admin subscribes the channel and the confirmation is posted for the channel', async () => {
+    const reply = await command(`subscribe ${NOW_HHMM} UTC daily`, 'UADMIN');
+    expect(reply.response_type).toBe('in_channel');
+    expect(textOf(reply)).toContain(`Subscribed. Question of the day at ${NOW_HHMM} (UTC), every day`);
+    expect(fake.of('users.info')[0]?.body.user).toBe('UADMIN');
+  });
+
+  it('a non-admin is told why, privately, and nothing changes', async () => {
+    const reply = await command('unsubscribe', 'U2');
+    expect(reply.response_type).toBe('ephemeral');
+    expect(textOf(reply)).toContain('Only workspace admins can unsubscribe a channel');
+    const settings = await service.quiz.channelSettings({
+      platform: 'slack',
+      workspaceId: 'T1',
+      channelId: 'C1',
+    });
+    expect(settings?.active).toBe(true);
+  });
+});
+
+describe('Slack: the question of the day', () => {
+  let postId: string;
+  let question: Question;
+
+  it('is posted as Block Kit with its inputs and a footer', async () => {
+    const report = await postTodaysQuestion();
+    expect(report.outcomes).toEqual([
+      { target: 'slack:C1', outcome: 'posted', reason: expect.stringContaining(TODAY) },
+    ]);
+    const [post] = fake.of('chat.postMessage');
+    expect(post?.body.channel).toBe('C1');
+    const blocks = post?.body.blocks as unknown[];
+    expect(JSON.stringify(blocks)).toContain('Question of the day');
+    expect(JSON.stringify(blocks)).toContain('0 answered');
+    const open = await service.quiz.openPostOf(
+      (await service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId: 'C1' }))!
+        .channelId,
+    );
+    postId = open!.id;
+    question = (await service.quiz.getDailyPost(postId))!.question;
+  });
+
+  function answerClick(user: string, choice: number[]) {
+    if (question.type === 'single') {
+      return click({
+        user,
+        actionId: `${ACTIONS.dailySingle}:X`,
+        value: JSON.stringify({ p: postId, c: choice }),
+      });
+    }
+    return click({
+      user,
+      actionId: ACTIONS.dailySubmit,
+      value: JSON.stringify({ p: postId }),
+      state: stateFor(question, choice),
+    });
+  }
+
+  it('an answer is acknowledged, recorded, and explained privately', async () => {
+    const started = Date.now();
+    const { reply } = await answerClick('U1', correctChoice(question));
+    expect(Date.now() - started).toBeLessThan(3000);
+    const body = await reply();
+    expect(body.response_type).toBe('ephemeral');
+    expect(body.replace_original).toBe(false);
+    expect(textOf(body)).toContain('Correct!');
+    expect(textOf(body)).toMatch(/\+\d+ points · streak 1/);
+  });
+
+  it('a second click says "you already answered" and changes nothing', async () => {
+    const wrong =
+      question.type === 'single' ? [(correctChoice(question)[0]! + 1) % 4] : correctChoice(question);
+    const body = await (await answerClick('U1', wrong)).reply();
+    expect(textOf(body)).toContain('You already answered');
+    expect((await service.quiz.revealOf(postId)).answered).toBe(1);
+  });
+
+  it('fifty people answering at once make exactly fifty answers', async () => {
+    const clicks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => answerClick(`UM${i}`, correctChoice(question))),
+    );
+    await Promise.all(clicks.map((c) => c.reply()));
+    expect((await service.quiz.revealOf(postId)).answered).toBe(51);
+  });
+
+  it('the answered count is refreshed with chat.update, a few times at most', async () => {
+    const updates = await waitFor(
+      () => (fake.of('chat.update').length > 0 ? fake.of('chat.update') : undefined),
+      'a count update',
+      8000,
+    );
+    expect(updates.length).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(updates.at(-1)?.body.blocks)).toMatch(/5\d answered/);
+  });
+
+  it('closing posts the reveal in the thread and closes the original message', async () => {
+    const report = await runJobAt(
+      {
+        db: service.database.db,
+        quizAt: (clock) =>
+          createQuiz({
+            db: service.database.db,
+            clock,
+            adminUserIds: [],
+            defaultTimezone: 'UTC',
+            topics: [],
+          }),
+        platforms: service.platforms,
+        logger: silent,
+        defaultTimezone: 'UTC',
+      },
+      'close-questions',
+      TOMORROW,
+    );
+    expect(report.outcomes).toEqual([{ target: 'slack:C1', outcome: 'revealed', reason: TODAY }]);
+    const reveal = fake.of('chat.postMessage').find((c) => c.body.thread_ts);
+    expect(JSON.stringify(reveal?.body.blocks)).toContain('51 of 51 answered correctly');
+    const closed = fake.of('chat.update').at(-1);
+    expect(JSON.stringify(closed?.body.blocks)).toContain('Closed · 51 answered');
+    expect(JSON.stringify(closed?.body.blocks)).not.toContain(ACTIONS.dailySingle);
+  });
+
+  it('a click after the close counts as practice', async () => {
+    const body = await (await answerClick('ULATE', correctChoice(question))).reply();
+    expect(textOf(body)).toContain('counts as practice, not points');
+  });
+});
+
+describe('Slack: practice questions of every type', () => {
+  it.each([
+    ['learning-types', 'matching or single'],
+    ['genai-basics', 'multiple or single'],
+    ['retrieval', 'ordering or single'],
+  ])('`topic %s` replies privately with a question whose answer is recorded once', async (topic) => {
+    for (let round = 0; round < 2; round++) {
+      const reply = await command(`topic ${topic}`, 'UP');
+      expect(reply.response_type).toBe('ephemeral');
+      const blocks = reply.blocks as unknown[];
+      const buttons = buttonsOf(blocks);
+      const submit = buttons.find((b) => b.action_id === ACTIONS.practiceSubmit);
+      const value = JSON.parse((submit ?? buttons[0])!.value) as { q: string; v: number };
+      const question = (await service.quiz.practiceQuestion(value.q, value.v))!;
+      const right = correctChoice(question);
+      const pressed =
+        question.type === 'single'
+          ? {
+              actionId: `${ACTIONS.practiceSingle}:X`,
+              value: buttons.find((b) => JSON.parse(b.value).c?.[0] === right[0])!.value,
+            }
+          : { actionId: ACTIONS.practiceSubmit, value: submit!.value, state: stateFor(question, right) };
+      const first = await (await click({ user: 'UP', ...pressed })).reply();
+      expect(textOf(first)).toContain('Correct!');
+      expect(first.replace_original).toBe(true);
+      const again = await (await click({ user: 'UP', ...pressed })).reply();
+      expect(textOf(again)).toContain('You already answered');
+    }
+  });
+});
+
+describe('Slack: every command answers', () => {
+  it.each([
+    ['help', 'Commands:'],
+    ['', 'Practice'],
+    ['topics', 'Topics, by exam domain'],
+    ['stats', 'No answers yet'],
+    ['leaderboard', 'Leaderboard'],
+    ['leaderboard all workspace', 'whole workspace'],
+    ['settings', 'Reminders:'],
+    ['reminders daily', 'Reminders are on, daily'],
+    ['snooze 3', 'Reminders are paused until'],
+    ['timezone Europe/Berlin', 'Your timezone is now Europe/Berlin'],
+    ['optout', 'off the leaderboards'],
+    ['optin', 'back on the leaderboards'],
+    ['forget-me', 'forget-me confirm'],
+    ['digest fri 16:00', 'Only workspace admins'],
+    ['leaderbord', 'Did you mean \\"/aif-quiz leaderboard\\"?'],
+  ])('/aif-quiz %s', async (text, expected) => {
+    const reply = await command(text, 'U3');
+    expect(textOf(reply)).toContain(expected);
+  });
+
+  it('an admin sets the digest time', async () => {
+    expect(textOf(await command('digest fri 16:00', 'UADMIN'))).toContain('Fridays at 16:00');
+  });
+});
+
+describe('Slack: App Home and direct messages', () => {
+  it('opening the Home tab publishes a personal dashboard, once per event even when Slack retries', async () => {
+    const event = {
+      token: 'legacy',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: 'Ev-home-1',
+      event_time: 1,
+      event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1.1' },
+    };
+    expect((await sendToSlackEndpoint(service.url, SECRET, { json: event })).status).toBe(200);
+    const published = await waitFor(() => fake.of('views.publish')[0], 'views.publish');
+    expect(published.body.user_id).toBe('U1');
+    expect(JSON.stringify(published.body.view)).toContain('Your AIF-C01 study dashboard');
+    const retry = await sendToSlackEndpoint(
+      service.url,
+      SECRET,
+      { json: event },
+      { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } },
+    );
+    expect(retry.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.of('views.publish')).toHaveLength(1);
+  });
+
+  it('"Practise this" from Home opens a DM once and sends a practice question there', async () => {
+    await (await click({ user: 'U1', actionId: `${ACTIONS.homeTopic}:access`, value: 'access' })).id;
+    const sent = await waitFor(
+      () => fake.of('chat.postMessage').find((c) => c.body.channel === 'DU1'),
+      'the DM',
+    );
+    expect(fake.of('conversations.open')[0]?.body.users).toBe('U1');
+    expect(JSON.stringify(sent.body.blocks)).toContain('Access control');
+  });
+});
+
+describe('Slack: request verification', () => {
+  it('a forged signature gets 401 and nothing is stored', async () => {
+    const response = await sendToSlackEndpoint(
+      service.url,
+      SECRET,
+      {
+        form: {
+          command: '/aif-quiz',
+          text: 'optout',
+          team_id: 'T1',
+          user_id: 'UFORGED',
+          channel_id: 'C1',
+          response_url: fake.responseUrl('x'),
+        },
+      },
+      { badSignature: true },
+    );
+    expect(response.status).toBe(401);
+    const workspace = await service.quiz.leaderboard(
+      { platform: 'slack', workspaceId: 'T1', channelId: 'C1' },
+      { period: 'all' },
+    );
+    expect(workspace.rows.find((r) => r.externalId === 'UFORGED')).toBeUndefined();
+    expect(fake.of('/response/x')).toHaveLength(0);
+  });
+
+  it('a request older than five minutes gets 401', async () => {
+    const response = await sendToSlackEndpoint(
+      service.url,
+      SECRET,
+      {
+        form: {
+          command: '/aif-quiz',
+          text: 'help',
+          team_id: 'T1',
+          user_id: 'U1',
+          channel_id: 'C1',
+          response_url: fake.responseUrl('y'),
+        },
+      },
+      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('Slack: rate limits', () => {
+  it('a 429 on a post is waited out and the question is posted once', async () => {
+    await command('subscribe 09:00 UTC daily', 'UADMIN', 'C429');
+    await command('unsubscribe', 'UADMIN', 'C1');
+    fake.clear();
+    fake.failNext('chat.postMessage', 429, 1, 1);
+    const report = await postTodaysQuestion('2026-11-04T09:00:00Z');
+    expect(report.outcomes).toEqual([
+      { target: 'slack:C429', outcome: 'posted', reason: expect.stringContaining('2026-11-04') },
+    ]);
+    const attempts = fake.of('chat.postMessage').filter((c) => c.body.channel === 'C429');
+    expect(attempts).toHaveLength(2); // the refused one and the one that landed
+    const second = await postTodaysQuestion('2026-11-04T09:01:00Z');
+    expect(second.outcomes).toEqual([]);
+    expect(fake.of('chat.postMessage')).toHaveLength(2);
+  });
+});
+
+describe('Slack: Block Kit limits hold for the whole bank', () => {
+  it('every question renders within Slack limits as a daily and as a practice message', async () => {
+    const bank = await loadBank(path.join(ROOT, 'questions'));
+    for (const q of bank.questions) {
+      const question = { ...q, version: 1 } as unknown as Question;
+      for (const blocks of [
+        dailyQuestionBlocks({
+          postId: '00000000-0000-0000-0000-000000000000',
+          localDate: '2026-11-02',
+          question,
+          answered: 999,
+          closesAt: new Date(),
+          closed: false,
+        }),
+        practiceBlocks(
+          {
+            issueKey: '00000000-0000-0000-0000-000000000000',
+            question,
+            reason: 'weak-topic',
+            topicTitle: 'x'.repeat(80),
+          },
+          { reminder: true },
+        ),
+      ]) {
+        expect(blocks.length, q.id).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+        const json = JSON.stringify(blocks);
+        for (const match of json.matchAll(/"text":"((?:[^"\\]|\\.)*)"/g))
+          expect(JSON.parse(`"${match[1]}"`).length, q.id).toBeLessThanOrEqual(3000);
+        for (const block of blocks as Array<{
+          elements?: Array<{
+            type: string;
+            text?: { text: string };
+            value?: string;
+            options?: Array<{ text: { text: string } }>;
+          }>;
+          accessory?: { options?: Array<{ text: { text: string } }> };
+        }>) {
+          for (const element of block.elements ?? []) {
+            if (element.type === 'button') {
+              expect(element.text!.text.length, q.id).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
+              expect(element.value!.length, q.id).toBeLessThanOrEqual(SLACK_LIMITS.value);
+            }
+            for (const option of element.options ?? [])
+              expect(option.text.text.length, q.id).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+          }
+          for (const option of block.accessory?.options ?? [])
+            expect(option.text.text.length, q.id).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+        }
+      }
+    }
+  });
+});
+
+/** The `state.values` Slack sends with a Submit click, for a given choice. */
+function stateFor(question: Question, choice: number[]): Record<string, unknown> {
+  const input = ACTIONS.input;
+  switch (question.type) {
+    case 'single':
+      return {};
+    case 'multiple':
+      return {
+        multi: {
+          [input]: { type: 'checkboxes', selected_options: choice.map((i) => ({ value: String(i) })) },
+        },
+      };
+    case 'ordering':
+      return Object.fromEntries(
+        choice.map((step, position) => [
+          `pos:${position}`,
+          { [input]: { type: 'static_select', selected_option: { value: String(step) } } },
+        ]),
+      );
+    case 'matching':
+      return Object.fromEntries(
+        choice.map((answer, prompt) => [
+          `pair:${prompt}`,
+          { [input]: { type: 'static_select', selected_option: { value: String(answer) } } },
+        ]),
+      );
+  }
+}
+
+void presentQuestion;

@@ -1,0 +1,149 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A local stand-in for the Slack Web API (and for response_url hooks) that records every call and
+ * answers like Slack does. It can be told to answer the next calls of a method with 429 or 500.
+ */
+export async function startFakeSlack(options: { admins?: string[]; teamId?: string } = {}) {
+  const calls: SlackCall[] = [];
+  const failures = new Map<string, Array<{ status: number; retryAfter?: number }>>();
+  const admins = new Set(options.admins ?? []);
+  const teamId = options.teamId ?? 'T1';
+  let ts = 1_700_000_000;
+
+  const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: teamId, team: 'Test team' };
+      case 'chat.postMessage':
+        return { ok: true, channel: body.channel, ts: `${++ts}.000100`, message: {} };
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${++ts}.000200` };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(body.users)}` } };
+      case 'users.info':
+        return {
+          ok: true,
+          user: {
+            id: body.user,
+            name: String(body.user).toLowerCase(),
+            is_admin: admins.has(String(body.user)),
+          },
+        };
+      case 'views.publish':
+        return { ok: true, view: { id: 'V1' } };
+      case 'oauth.v2.access':
+        return {
+          ok: true,
+          app_id: 'A1',
+          authed_user: { id: 'UINSTALLER' },
+          scope: 'commands,chat:write',
+          token_type: 'bot',
+          access_token: 'xoxb-installed-token',
+          bot_user_id: 'UBOT',
+          team: { id: 'T2', name: 'Second team' },
+          enterprise: null,
+          is_enterprise_install: false,
+        };
+      default:
+        return { ok: true };
+    }
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const type = req.headers['content-type'] ?? '';
+    const body: Record<string, unknown> = type.includes('application/json')
+      ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    for (const key of ['blocks', 'view']) {
+      if (typeof body[key] === 'string') body[key] = JSON.parse(body[key] as string);
+    }
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : url.pathname;
+    calls.push({ method, body });
+    const planned = failures.get(method)?.shift();
+    if (planned) {
+      res.writeHead(planned.status, {
+        'content-type': 'application/json',
+        ...(planned.retryAfter !== undefined ? { 'retry-after': String(planned.retryAfter) } : {}),
+      });
+      res.end(
+        JSON.stringify({ ok: false, error: planned.status === 429 ? 'ratelimited' : 'internal_error' }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(method.startsWith('/response/') ? { ok: true } : answer(method, body)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${base}/api/`,
+    /** A response_url for one interaction; what the bot posts there is recorded as method `/response/<id>`. */
+    responseUrl: (id: string) => `${base}/response/${id}`,
+    calls,
+    of: (method: string) => calls.filter((c) => c.method === method),
+    failNext(method: string, status: number, times = 1, retryAfter?: number) {
+      failures.set(method, [
+        ...(failures.get(method) ?? []),
+        ...Array.from({ length: times }, () => ({
+          status,
+          ...(retryAfter !== undefined ? { retryAfter } : {}),
+        })),
+      ]);
+    },
+    clear() {
+      calls.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.on('data', (chunk) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+/** Signs a request body the way Slack does: v0=HMAC-SHA256("v0:{timestamp}:{body}"). */
+export function signSlackRequest(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+/** Posts a signed form or JSON body to the bot's /slack/events. */
+export async function sendToSlackEndpoint(
+  url: string,
+  secret: string,
+  payload: { form?: Record<string, string>; json?: unknown },
+  options: { timestamp?: number; headers?: Record<string, string>; badSignature?: boolean } = {},
+) {
+  const body = payload.form ? new URLSearchParams(payload.form).toString() : JSON.stringify(payload.json);
+  const signed = signSlackRequest(body, options.badSignature ? 'not-the-secret' : secret, options.timestamp);
+  return fetch(`${url}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': payload.form ? 'application/x-www-form-urlencoded' : 'application/json',
+      ...signed,
+      ...options.headers,
+    },
+    body,
+  });
+}
