@@ -366,7 +366,7 @@ export function createQuiz(deps: QuizDeps) {
       const patch = readSchedule(input);
       if (input.digestDay !== undefined) {
         const day = parseDays(input.digestDay);
-        if (!day || day.length !== 1)
+        if (day?.length !== 1)
           throw new AppError(
             'quiz.invalid_days',
             `"${input.digestDay}" is not one day of the week, e.g. mon.`,

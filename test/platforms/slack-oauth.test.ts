@@ -62,7 +62,9 @@ describe('Slack: installing in many workspaces (OAuth)', () => {
       .from(slackInstallations)
       .where(eq(slackInstallations.id, 'T2'));
     expect(row?.teamId).toBe('T2');
-    expect((row?.installation as { bot?: { token?: string } }).bot?.token).toBe('xoxb-installed-token');
+    expect((row?.installation as { bot?: { token?: string } } | undefined)?.bot?.token).toBe(
+      'xoxb-installed-token',
+    );
   });
 
   it('a redirect without the state from our install link is refused and stores nothing', async () => {

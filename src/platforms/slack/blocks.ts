@@ -76,7 +76,7 @@ export function clip(text: string, max: number): string {
 }
 
 /** Slack mrkdwn treats &, < and > specially; question text is shown literally. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -89,7 +89,7 @@ export function questionBlocks(
   options: { kind: 'daily'; value: DailyValue } | { kind: 'practice'; value: PracticeValue },
 ): KnownBlock[] {
   const { question, items, prompts } = presentation;
-  const blocks: KnownBlock[] = [section(escape(question.stem))];
+  const blocks: KnownBlock[] = [section(escapeMrkdwn(question.stem))];
   const singleAction = options.kind === 'daily' ? ACTIONS.dailySingle : ACTIONS.practiceSingle;
   const submitAction = options.kind === 'daily' ? ACTIONS.dailySubmit : ACTIONS.practiceSubmit;
   const submit = {
@@ -101,7 +101,7 @@ export function questionBlocks(
   };
 
   if (question.type === 'single' || question.type === 'multiple') {
-    blocks.push(section(items.map((item) => `*${item.label})* ${escape(item.text)}`).join('\n')));
+    blocks.push(section(items.map((item) => `*${item.label})* ${escapeMrkdwn(item.text)}`).join('\n')));
   }
   switch (question.type) {
     case 'single':
@@ -156,7 +156,7 @@ export function questionBlocks(
           block_id: `pair:${prompt.index}`,
           text: {
             type: 'mrkdwn',
-            text: clip(`*${prompt.label}.* ${escape(prompt.text)}`, SLACK_LIMITS.sectionText),
+            text: clip(`*${prompt.label}.* ${escapeMrkdwn(prompt.text)}`, SLACK_LIMITS.sectionText),
           },
           accessory: {
             type: 'static_select',
@@ -208,7 +208,7 @@ export function dailyQuestionBlocks(message: DailyQuestionMessage): KnownBlock[]
   if (message.closed) {
     return [
       head,
-      section(escape(message.question.stem)),
+      section(escapeMrkdwn(message.question.stem)),
       context(`Closed · ${message.answered} answered · the answer is in the thread`),
     ];
   }
@@ -252,8 +252,8 @@ export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBloc
   else head = `${verdict} You answered *${describeChoice(presentation, result.choice)}*.`;
   const blocks: KnownBlock[] = [section(head)];
   if (!result.correct || result.outcome !== 'already_answered')
-    blocks.push(section(`*The right answer*\n${escape(describeCorrectAnswer(presentation))}`));
-  blocks.push(section(escape(explanationLines(result.question, result.choice).join('\n'))));
+    blocks.push(section(`*The right answer*\n${escapeMrkdwn(describeCorrectAnswer(presentation))}`));
+  blocks.push(section(escapeMrkdwn(explanationLines(result.question, result.choice).join('\n'))));
   if ('points' in result && result.outcome === 'recorded') {
     blocks.push(context(`+${result.points} points · streak ${result.streak} · total ${result.totalPoints}`));
   }
@@ -262,7 +262,9 @@ export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBloc
 
 export function revealBlocks(reveal: Reveal): KnownBlock[] {
   const presentation = presentQuestion(reveal.question);
-  const blocks: KnownBlock[] = [section(`*The answer*\n${escape(describeCorrectAnswer(presentation))}`)];
+  const blocks: KnownBlock[] = [
+    section(`*The answer*\n${escapeMrkdwn(describeCorrectAnswer(presentation))}`),
+  ];
   const summary =
     reveal.answered === 0
       ? 'Nobody answered this one.'
@@ -279,7 +281,7 @@ export function revealBlocks(reveal: Reveal): KnownBlock[] {
     }
   }
   blocks.push(section(lines.join('\n')));
-  blocks.push(section(escape(reveal.question.explanation)));
+  blocks.push(section(escapeMrkdwn(reveal.question.explanation)));
   return blocks;
 }
 
@@ -293,14 +295,14 @@ export function digestBlocks(digest: WeeklyDigest): KnownBlock[] {
   if (digest.top.length > 0) {
     blocks.push(
       section(
-        `*Top of the week*\n${digest.top.map((r) => `${r.rank}. ${escape(r.name)} · ${r.points} pts (${r.correct}/${r.answered})`).join('\n')}`,
+        `*Top of the week*\n${digest.top.map((r) => `${r.rank}. ${escapeMrkdwn(r.name)} · ${r.points} pts (${r.correct}/${r.answered})`).join('\n')}`,
       ),
     );
   }
   if (digest.hardest) {
     blocks.push(
       section(
-        `*Hardest question* (${digest.hardest.correct}/${digest.hardest.answered} right)\n${escape(clip(digest.hardest.question.stem, 600))}`,
+        `*Hardest question* (${digest.hardest.correct}/${digest.hardest.answered} right)\n${escapeMrkdwn(clip(digest.hardest.question.stem, 600))}`,
       ),
     );
   }
@@ -313,7 +315,9 @@ export function digestBlocks(digest: WeeklyDigest): KnownBlock[] {
   }
   if (digest.streaks.length > 0)
     blocks.push(
-      context(`Streaks: ${digest.streaks.map((s) => `${escape(s.name)} ${s.streak} days`).join(' · ')}`),
+      context(
+        `Streaks: ${digest.streaks.map((s) => `${escapeMrkdwn(s.name)} ${s.streak} days`).join(' · ')}`,
+      ),
     );
   return blocks;
 }
@@ -338,7 +342,7 @@ export function replyBlocks(reply: Reply): KnownBlock[] {
     section(
       TABULAR.has(reply.kind) && !(reply.kind === 'help' && reply.problem)
         ? `\`\`\`${text}\`\`\``
-        : escape(text),
+        : escapeMrkdwn(text),
     ),
   ];
 }
@@ -372,7 +376,7 @@ export function homeView(stats: PersonalStats, settings: UserSettings): View {
     for (const w of stats.weakTopics) {
       blocks.push({
         type: 'section',
-        text: { type: 'mrkdwn', text: `${escape(w.title)} · ${w.correct}/${w.answered} correct` },
+        text: { type: 'mrkdwn', text: `${escapeMrkdwn(w.title)} · ${w.correct}/${w.answered} correct` },
         accessory: {
           type: 'button',
           action_id: `${ACTIONS.homeTopic}:${w.topic}`,
