@@ -10,6 +10,7 @@ import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
 import { createSlackApp } from './platforms/slack/slack-app.js';
+import { createTeamsApp } from './platforms/teams/teams-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 
@@ -98,6 +99,17 @@ export async function startService(options: {
           adminUserIds: config.adminUserIds,
         });
   if (slack) platforms.slack = slack.platform;
+  const teams =
+    config.teams.mode === 'off'
+      ? undefined
+      : createTeamsApp({
+          config: config.teams,
+          quiz,
+          db: database.db,
+          logger,
+          adminUserIds: config.adminUserIds,
+        });
+  if (teams) platforms.teams = teams.platform;
   const scheduler = config.scheduler
     ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
     : undefined;
@@ -105,7 +117,10 @@ export async function startService(options: {
   try {
     const http = createHttpApp({
       logger,
-      mounts: slack?.router ? [{ path: '/', handler: slack.router }] : [],
+      mounts: [
+        ...(slack?.router ? [{ path: '/', handler: slack.router }] : []),
+        ...(teams ? [{ path: '/', handler: teams.router }] : []),
+      ],
       readiness: {
         async check() {
           const failing: string[] = [];
@@ -153,6 +168,7 @@ export async function startService(options: {
       closing ??= (async () => {
         await scheduler?.stop();
         await slack?.stop();
+        await teams?.stop();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         await database.close();

@@ -398,6 +398,14 @@ export function createQuiz(deps: QuizDeps) {
       return channel ? settingsOf(channel) : undefined;
     },
 
+    /** The bot was removed from a channel: no more questions there; history stays. */
+    async deactivateChannel(key: ChannelKey): Promise<void> {
+      const workspace = await identity.findWorkspace(key.platform, key.workspaceId);
+      const channel = workspace && (await identity.findChannel(workspace.id, key.channelId));
+      if (channel?.active)
+        await identity.updateChannel(channel.id, { active: false, updatedAt: deps.clock.now() });
+    },
+
     /** A workspace removed the bot: its channels stop getting questions; history stays. */
     async deactivateWorkspace(platform: Platform, workspaceId: string): Promise<void> {
       const workspace = await identity.findWorkspace(platform, workspaceId);

@@ -1,0 +1,434 @@
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
+  TeamsInfo,
+  TurnContext,
+} from 'botbuilder';
+import express from 'express';
+import type { TeamsConfig } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { isAppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { parseCommand } from '../../quiz/commands.js';
+import type {
+  ChannelTarget,
+  ChatPlatform,
+  DailyQuestionMessage,
+  MessageRef,
+  UserTarget,
+} from '../../quiz/port.js';
+import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
+import {
+  renderDigestText,
+  renderFeedbackText,
+  renderReminderText,
+  renderReplyText,
+  renderRevealText,
+} from '../../quiz/render-text.js';
+import { type Reply, runCommand } from '../../quiz/replies.js';
+import { type CardData, cardAttachment, choiceFromValue, dailyQuestionCard, practiceCard } from './cards.js';
+import { type ConversationKind, createConversationsRepository } from './conversations.repository.js';
+
+export type EnabledTeamsConfig = Exclude<TeamsConfig, { mode: 'off' }>;
+
+const ADMIN_COMMANDS = new Set(['subscribe', 'unsubscribe', 'digest']);
+/** Teams throttles per conversation: refresh a card's answered count at most this often. */
+const COUNT_UPDATE_INTERVAL_MS = 5_000;
+/** Statuses the Bot Connector uses for "slow down" or "try again". */
+const RETRYABLE = new Set([412, 429, 502, 504]);
+const GREETING = [
+  "Hi! I'm the AIF-C01 study bot. I post a question of the day for the AWS Certified AI Practitioner exam, keep a leaderboard, and help each person practise their weak topics.",
+  'A team owner can start the daily question here with: **subscribe 09:00 Europe/Berlin weekdays** (mention me first in a channel).',
+  'Type **help** to see everything I can do.',
+].join('\n\n');
+
+export interface TeamsApp {
+  router: express.Router;
+  platform: ChatPlatform;
+  stop(): Promise<void>;
+}
+
+/** The conversation a message belongs to, without the `;messageid=` suffix of a thread reply. */
+export function baseConversationId(id: string): string {
+  return id.split(';messageid=')[0] ?? id;
+}
+
+/**
+ * Retries a Bot Connector call that Teams answered with 429, 412, 502 or 504: exponential backoff
+ * with jitter, honouring Retry-After when given.
+ */
+export async function withTeamsRetry<T>(
+  send: () => Promise<T>,
+  options: { attempts?: number; baseMs?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const baseMs = options.baseMs ?? 500;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (!status || !RETRYABLE.has(status) || attempt >= attempts) throw error;
+      const retryAfter = Number(
+        (
+          error as { response?: { headers?: { get?(name: string): string | undefined } } }
+        ).response?.headers?.get?.('retry-after'),
+      );
+      const wait =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? retryAfter * 1000
+          : baseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+export function createTeamsApp(deps: {
+  config: EnabledTeamsConfig;
+  quiz: Quiz;
+  db: Database;
+  logger: Logger;
+  adminUserIds: string[];
+}): TeamsApp {
+  const { config, quiz } = deps;
+  const log = deps.logger.child({ platform: 'teams' });
+  const conversations = createConversationsRepository(deps.db);
+  const appId = config.mode === 'authenticated' ? config.appId : '';
+  // With no app id (emulator mode) the adapter accepts unauthenticated traffic; with one, every
+  // request's token is validated and an unsigned request gets 401.
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    config.mode === 'authenticated'
+      ? {
+          MicrosoftAppId: config.appId,
+          MicrosoftAppPassword: config.appPassword ?? '',
+          MicrosoftAppType: config.appType,
+          MicrosoftAppTenantId: config.tenantId ?? '',
+        }
+      : {},
+  );
+  const adapter = new CloudAdapter(auth);
+
+  // ---- Sending --------------------------------------------------------------------------------
+  async function continueIn(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    await withTeamsRetry(() => adapter.continueConversationAsync(appId, reference, logic));
+  }
+
+  async function referenceOf(conversationId: string): Promise<Partial<ConversationReference>> {
+    const reference = await conversations.find(conversationId);
+    if (!reference)
+      throw new Error(
+        `the bot has no conversation reference for ${conversationId}; is it still installed there?`,
+      );
+    return reference;
+  }
+
+  /** Sends to a person's 1:1 chat with the bot, creating that chat the first time. */
+  async function sendPrivately(user: UserTarget, activity: Partial<Activity>): Promise<string> {
+    const existing =
+      (user.directChannelId && (await conversations.find(user.directChannelId))) ||
+      (await conversations.findPersonal(user.userId));
+    if (existing) {
+      await continueIn(existing, async (context) => {
+        await context.sendActivity(activity);
+      });
+      return existing.conversation?.id ?? '';
+    }
+    const anchor = await conversations.anyOfTenant(user.workspaceId);
+    if (!anchor?.serviceUrl)
+      throw new Error(
+        `no Teams conversation known in tenant ${user.workspaceId} to open a private chat from`,
+      );
+    let created = '';
+    await withTeamsRetry(() =>
+      adapter.createConversationAsync(
+        appId,
+        'msteams',
+        anchor.serviceUrl as string,
+        'https://api.botframework.com',
+        {
+          isGroup: false,
+          bot: anchor.bot as ConversationReference['bot'],
+          members: [{ id: user.userId, name: '' }],
+          tenantId: user.workspaceId,
+          channelData: { tenant: { id: user.workspaceId } },
+          activity: undefined as unknown as Activity,
+        },
+        async (context) => {
+          const reference = TurnContext.getConversationReference(context.activity);
+          created = reference.conversation?.id ?? '';
+          await conversations.remember(created, 'personal', {
+            ...reference,
+            user: { id: user.userId, name: '' },
+          });
+          await context.sendActivity(activity);
+        },
+      ),
+    );
+    return created;
+  }
+
+  const platform: ChatPlatform = {
+    platform: 'teams',
+    async postQuestion(channel: ChannelTarget, message: DailyQuestionMessage): Promise<MessageRef> {
+      const reference = await referenceOf(channel.channelId);
+      let activityId = '';
+      await continueIn(reference, async (context) => {
+        const sent = await context.sendActivity({
+          attachments: [cardAttachment(dailyQuestionCard(message))],
+        });
+        activityId = sent?.id ?? '';
+      });
+      return { conversationId: channel.channelId, activityId };
+    },
+    async updateQuestion(ref, message) {
+      const reference = await referenceOf(String(ref.conversationId));
+      await continueIn(reference, async (context) => {
+        await context.updateActivity({
+          type: 'message',
+          id: String(ref.activityId),
+          attachments: [cardAttachment(dailyQuestionCard(message))],
+        });
+      });
+    },
+    async postReveal(ref, reveal) {
+      const reference = await referenceOf(String(ref.conversationId));
+      // A reply to the question's own message lands in its thread.
+      const thread = {
+        ...reference,
+        conversation: { ...reference.conversation, id: `${ref.conversationId};messageid=${ref.activityId}` },
+      } as Partial<ConversationReference>;
+      await continueIn(thread, async (context) => {
+        await context.sendActivity({ text: markdown(renderRevealText(reveal)), textFormat: 'markdown' });
+      });
+    },
+    async postDigest(channel, digest) {
+      await continueIn(await referenceOf(channel.channelId), async (context) => {
+        await context.sendActivity({ text: markdown(renderDigestText(digest)), textFormat: 'markdown' });
+      });
+    },
+    async sendReminder(user, reminder) {
+      const [intro] = renderReminderText(reminder).split('\nHere is a question on it:');
+      const directChannelId = await sendPrivately(user, {
+        text: intro ?? '',
+        attachments: [cardAttachment(practiceCard(reminder.practice, { reminder: true }))],
+      });
+      return { directChannelId };
+    },
+    async sendFeedback(user, _channel, feedback) {
+      await sendPrivately(user, { text: markdown(renderFeedbackText(feedback)), textFormat: 'markdown' });
+    },
+    async sendPractice(user, _channel, practice) {
+      await sendPrivately(user, { attachments: [cardAttachment(practiceCard(practice))] });
+    },
+  };
+
+  // ---- Receiving ------------------------------------------------------------------------------
+  const pendingCounts = new Map<string, NodeJS.Timeout>();
+  function refreshCountSoon(postId: string): void {
+    if (pendingCounts.has(postId)) return;
+    pendingCounts.set(
+      postId,
+      setTimeout(() => {
+        pendingCounts.delete(postId);
+        void (async () => {
+          const daily = await quiz.getDailyPost(postId);
+          if (!daily?.post.messageRef || daily.post.status !== 'open') return;
+          await platform.updateQuestion(daily.post.messageRef as MessageRef, {
+            postId,
+            localDate: daily.post.localDate,
+            question: daily.question,
+            answered: daily.answered,
+            closesAt: daily.post.closesAt,
+            closed: false,
+          });
+        })().catch((error: unknown) =>
+          log.warn({ err: error, postId }, 'could not refresh the answered count'),
+        );
+      }, COUNT_UPDATE_INTERVAL_MS),
+    );
+  }
+
+  function actorOf(activity: Activity, isPlatformAdmin?: boolean): Actor {
+    const tenantId = tenantOf(activity);
+    const admin =
+      isPlatformAdmin ||
+      deps.adminUserIds.includes(activity.from.id) ||
+      (activity.from.aadObjectId ? deps.adminUserIds.includes(activity.from.aadObjectId) : false);
+    return {
+      platform: 'teams',
+      workspaceId: tenantId,
+      userId: activity.from.id,
+      ...(activity.from.name ? { userName: activity.from.name } : {}),
+      isPlatformAdmin: admin,
+    };
+  }
+
+  async function isTeamOwner(context: TurnContext): Promise<boolean> {
+    try {
+      const member = await TeamsInfo.getMember(context, context.activity.from.id);
+      return member.userRole === 'owner';
+    } catch {
+      return false;
+    }
+  }
+
+  function channelOf(activity: Activity): ChannelKey | undefined {
+    if (activity.conversation.conversationType === 'personal') return undefined;
+    return {
+      platform: 'teams',
+      workspaceId: tenantOf(activity),
+      channelId: baseConversationId(activity.conversation.id),
+      channelName:
+        (activity.channelData as { channel?: { name?: string } })?.channel?.name ?? 'Teams conversation',
+    };
+  }
+
+  async function reply(context: TurnContext, result: Reply): Promise<void> {
+    if (result.kind === 'practice') {
+      await context.sendActivity({ attachments: [cardAttachment(practiceCard(result.practice))] });
+      return;
+    }
+    await context.sendActivity({ text: markdown(renderReplyText(result)), textFormat: 'markdown' });
+  }
+
+  async function onMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const value = activity.value as (CardData & Record<string, unknown>) | undefined;
+    if (value && typeof value === 'object' && 'aifq' in value) {
+      await onSubmit(context, value);
+      return;
+    }
+    const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '')
+      .replace(/<[^>]+>/g, '')
+      .trim();
+    const command = parseCommand(text);
+    const admin = ADMIN_COMMANDS.has(command.name) ? await isTeamOwner(context) : false;
+    const channel = channelOf(activity);
+    await reply(
+      context,
+      await runCommand(quiz, { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) }, command),
+    );
+  }
+
+  async function onSubmit(context: TurnContext, value: CardData & Record<string, unknown>): Promise<void> {
+    const activity = context.activity;
+    const actor = actorOf(activity);
+    const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
+    const inPersonalChat = activity.conversation.conversationType === 'personal';
+    if (value.aifq === 'qotd') {
+      const daily = await quiz.getDailyPost(value.p);
+      if (!daily) return;
+      const choice = daily.question.type === 'single' ? value.c : choiceFromValue(daily.question, value);
+      const result = await quiz.recordAnswer(actor, value.p, choice);
+      // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
+      if (inPersonalChat)
+        await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
+      else await platform.sendFeedback(user, undefined, result);
+      if (result.outcome === 'recorded') refreshCountSoon(value.p);
+      return;
+    }
+    const question = await quiz.practiceQuestion(value.q, value.v);
+    if (!question) return;
+    const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
+    const result = await quiz.answerPractice(actor, {
+      questionId: value.q,
+      version: value.v,
+      issueKey: value.k,
+      choice,
+      kind: value.r ? 'reminder' : 'practice',
+    });
+    if (inPersonalChat)
+      await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
+    else await platform.sendFeedback(user, undefined, result);
+  }
+
+  async function onTurn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    // The Bot Connector may deliver the same activity twice; its id is claimed once.
+    if (
+      activity.id &&
+      !(await conversations.claimOnce(`teams:${baseConversationId(activity.conversation.id)}:${activity.id}`))
+    ) {
+      log.debug({ activityId: activity.id }, 'ignoring a duplicate activity');
+      return;
+    }
+    const conversationId = baseConversationId(activity.conversation.id);
+    const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
+    const reference = TurnContext.getConversationReference(activity);
+    await conversations.remember(conversationId, kind, {
+      ...reference,
+      conversation: { ...reference.conversation, id: conversationId },
+    } as Partial<ConversationReference>);
+
+    const botId = activity.recipient.id;
+    const removed =
+      (activity.type === 'conversationUpdate' && activity.membersRemoved?.some((m) => m.id === botId)) ||
+      (activity.type === 'installationUpdate' && activity.action?.startsWith('remove'));
+    if (removed) {
+      await conversations.deactivate(conversationId);
+      await quiz.deactivateChannel({
+        platform: 'teams',
+        workspaceId: tenantOf(activity),
+        channelId: conversationId,
+      });
+      log.info({ conversationId }, 'the bot was removed; no more posts there');
+      return;
+    }
+    const added =
+      (activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === botId)) ||
+      (activity.type === 'installationUpdate' && activity.action?.startsWith('add'));
+    if (added) {
+      if (await conversations.claimOnce(`teams-greeting:${conversationId}`))
+        await context.sendActivity({ text: GREETING, textFormat: 'markdown' });
+      return;
+    }
+    if (activity.type === 'message') await onMessage(context);
+  }
+
+  // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
+  adapter.onTurnError = async (context, error) => {
+    if (isAppError(error)) {
+      await context.sendActivity(error.message);
+      return;
+    }
+    log.error(
+      { err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id },
+      'Teams turn failed',
+    );
+    await context.sendActivity(
+      'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
+    );
+  };
+
+  const router = express.Router();
+  router.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+    await adapter.process(req, res, onTurn);
+  });
+
+  return {
+    router,
+    platform,
+    async stop() {
+      for (const timer of pendingCounts.values()) clearTimeout(timer);
+      pendingCounts.clear();
+    },
+  };
+}
+
+function tenantOf(activity: Activity): string {
+  return (
+    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
+    activity.conversation.tenantId ??
+    'unknown-tenant'
+  );
+}
+
+/** Teams markdown needs a blank line for a break; keep the text renderer's line structure. */
+function markdown(text: string): string {
+  return text.replace(/\n/g, '\n\n').replace(/\n\n\n\n/g, '\n\n');
+}

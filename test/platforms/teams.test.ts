@@ -1,0 +1,384 @@
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadBank } from '../../src/bank/load.js';
+import { loadConfig } from '../../src/config.js';
+import { teamsConversations } from '../../src/db/schema.js';
+import { runJobAt } from '../../src/jobs/scheduler.js';
+import { createSendQueue } from '../../src/jobs/send-queue.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningService, startService } from '../../src/main.js';
+import { dailyQuestionCard } from '../../src/platforms/teams/cards.js';
+import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { createQuiz } from '../../src/quiz/quiz.js';
+import { ROOT } from '../support/cli.js';
+import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
+import { startFakeConnector } from '../support/fake-connector.js';
+
+const silent = createLogger({ level: 'silent', format: 'json' });
+const CHANNEL = '19:general@thread.tacv2';
+const TENANT = 'tenant-1';
+const BOT = { id: '28:aif-quiz-bot', name: 'aif-quiz' };
+const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const NOW_HHMM = NOW.toISOString().slice(11, 16);
+const TODAY = NOW.toISOString().slice(0, 10);
+
+let connector: Awaited<ReturnType<typeof startFakeConnector>>;
+let service: RunningService;
+const cleanups: Array<() => Promise<void>> = [];
+let counter = 0;
+
+async function startTeamsService(env: Record<string, string>) {
+  const serverUrl = testPostgresUrl();
+  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
+  if (database) cleanups.push(database.drop);
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SCHEDULER: 'off',
+    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
+    ...env,
+  });
+  const started = await startService({ config, logger: silent });
+  cleanups.push(started.close);
+  return started;
+}
+
+beforeAll(async () => {
+  connector = await startFakeConnector({ owners: ['29:owner'] });
+  service = await startTeamsService({ TEAMS_EMULATOR: 'true' });
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await connector.close();
+});
+
+beforeEach(() => connector.clear());
+
+function activity(
+  overrides: Record<string, unknown> & {
+    from?: { id: string; name?: string };
+    conversation?: Record<string, unknown>;
+  },
+) {
+  const personal = overrides.conversation?.conversationType === 'personal';
+  return {
+    type: 'message',
+    id: `activity-${++counter}`,
+    timestamp: new Date().toISOString(),
+    serviceUrl: connector.url,
+    channelId: 'msteams',
+    from: { id: '29:user1', name: 'User One', aadObjectId: 'aad-user1' },
+    conversation: { id: CHANNEL, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+    recipient: BOT,
+    channelData: personal
+      ? { tenant: { id: TENANT } }
+      : { tenant: { id: TENANT }, team: { id: '19:team' }, channel: { id: CHANNEL, name: 'General' } },
+    ...overrides,
+  };
+}
+
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${service.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Types a message to the bot (with the @mention Teams adds in channels). */
+async function say(
+  text: string,
+  from = { id: '29:user1', name: 'User One' },
+  conversation?: Record<string, unknown>,
+) {
+  const mention = `<at>aif-quiz</at>`;
+  const inChannel = conversation?.conversationType !== 'personal';
+  const response = await post(
+    activity({
+      text: inChannel ? `${mention} ${text}` : text,
+      from,
+      ...(conversation ? { conversation } : {}),
+      ...(inChannel ? { entities: [{ type: 'mention', mentioned: BOT, text: mention }] } : {}),
+    }),
+  );
+  expect(response.status).toBeLessThan(300);
+}
+
+const lastText = (calls: Array<{ body: Record<string, unknown> }>) =>
+  JSON.stringify(calls.at(-1)?.body ?? {});
+
+async function jobAt(name: 'daily-post' | 'close-questions' | 'reminders', at: Date) {
+  return runJobAt(
+    {
+      db: service.database.db,
+      quizAt: (clock) =>
+        createQuiz({ db: service.database.db, clock, adminUserIds: [], defaultTimezone: 'UTC', topics: [] }),
+      platforms: service.platforms,
+      logger: silent,
+      defaultTimezone: 'UTC',
+      queue: createSendQueue({ concurrency: 4, perKeyIntervalMs: 0 }),
+    },
+    name,
+    at,
+  );
+}
+
+describe('Teams: installation', () => {
+  it('adding the bot to a team stores the conversation reference and greets once', async () => {
+    const added = { type: 'conversationUpdate', membersAdded: [BOT], text: undefined };
+    expect((await post(activity(added))).status).toBeLessThan(300);
+    expect((await post(activity(added))).status).toBeLessThan(300);
+    const rows = await service.database.db.select().from(teamsConversations);
+    expect(rows.map((r) => [r.conversationId, r.kind, r.active])).toContainEqual([CHANNEL, 'channel', true]);
+    expect(
+      (rows.find((r) => r.conversationId === CHANNEL)?.reference as { serviceUrl: string } | undefined)
+        ?.serviceUrl,
+    ).toBe(connector.url);
+    const greetings = connector
+      .sentTo(CHANNEL)
+      .filter((c) => JSON.stringify(c.body).includes("I'm the AIF-C01 study bot"));
+    expect(greetings).toHaveLength(1);
+  });
+});
+
+describe('Teams: commands', () => {
+  it('a team owner subscribes the channel with a mention', async () => {
+    await say(`subscribe ${NOW_HHMM} UTC daily`, { id: '29:owner', name: 'Owner' });
+    expect(lastText(connector.sentTo(CHANNEL))).toContain(
+      `Question of the day at ${NOW_HHMM} (UTC), every day`,
+    );
+  });
+
+  it('anyone else is told why, and nothing changes', async () => {
+    await say('unsubscribe');
+    expect(lastText(connector.sentTo(CHANNEL))).toContain('Only workspace admins can unsubscribe a channel');
+    expect(
+      (await service.quiz.channelSettings({ platform: 'teams', workspaceId: TENANT, channelId: CHANNEL }))
+        ?.active,
+    ).toBe(true);
+  });
+
+  it('commands work in personal chat without a mention', async () => {
+    const personal = { id: 'a:personal-29:user1', conversationType: 'personal', tenantId: TENANT };
+    await say('help', undefined, personal);
+    expect(lastText(connector.sentTo(personal.id))).toContain('Commands:');
+    await say('leaderbord', undefined, personal);
+    expect(lastText(connector.sentTo(personal.id))).toContain('Did you mean');
+    await say('practice', undefined, personal);
+    expect(lastText(connector.sentTo(personal.id))).toContain('application/vnd.microsoft.card.adaptive');
+  });
+});
+
+describe('Teams: the question of the day', () => {
+  let question: Question;
+  let postId: string;
+  let cardActivityId: string;
+
+  it('is posted proactively into the channel as an Adaptive Card', async () => {
+    const report = await jobAt('daily-post', NOW);
+    expect(report.outcomes).toEqual([
+      { target: `teams:${CHANNEL}`, outcome: 'posted', reason: expect.stringContaining(TODAY) },
+    ]);
+    const [sent] = connector.sentTo(CHANNEL);
+    const card = (
+      sent?.body.attachments as Array<{ contentType: string; content: { version: string } }> | undefined
+    )?.[0];
+    expect(card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(card?.content.version).toBe('1.5');
+    const settings = await service.quiz.channelSettings({
+      platform: 'teams',
+      workspaceId: TENANT,
+      channelId: CHANNEL,
+    });
+    postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
+    const daily = await service.quiz.getDailyPost(postId);
+    question = daily!.question;
+    cardActivityId = (daily!.post.messageRef as { activityId: string }).activityId;
+    expect(cardActivityId).toMatch(/^act-/);
+  });
+
+  function submitValue(choice: number[]) {
+    return question.type === 'single'
+      ? { aifq: 'qotd', p: postId, c: choice }
+      : { aifq: 'qotd', p: postId, ...inputsFor(question, choice) };
+  }
+
+  it('submits from several people are recorded, and feedback goes to each person privately', async () => {
+    for (const user of ['29:a', '29:b', '29:c']) {
+      const response = await post(
+        activity({
+          from: { id: user, name: user },
+          replyToId: cardActivityId,
+          text: undefined,
+          value: submitValue(correctChoice(question)),
+        }),
+      );
+      expect(response.status).toBeLessThan(300);
+    }
+    expect((await service.quiz.revealOf(postId)).answered).toBe(3);
+    const created = connector.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations');
+    expect(created.map((c) => (c.body.members as Array<{ id: string }>)[0]?.id)).toEqual([
+      '29:a',
+      '29:b',
+      '29:c',
+    ]);
+    expect(lastText(connector.sentTo('a:personal-29:a'))).toContain('Correct!');
+    // Nothing about anyone's answer is posted in the channel before the reveal.
+    expect(connector.sentTo(CHANNEL)).toHaveLength(0);
+  });
+
+  it('a second submit changes nothing, and a redelivered activity has no second effect', async () => {
+    await post(
+      activity({
+        from: { id: '29:a', name: 'a' },
+        text: undefined,
+        value: submitValue(correctChoice(question)),
+      }),
+    );
+    expect(lastText(connector.sentTo('a:personal-29:a'))).toContain('You already answered');
+    const duplicate = activity({
+      from: { id: '29:d', name: 'd' },
+      text: undefined,
+      value: submitValue(correctChoice(question)),
+    });
+    await post(duplicate);
+    await post(duplicate);
+    expect((await service.quiz.revealOf(postId)).answered).toBe(4);
+    expect(connector.sentTo('a:personal-29:d')).toHaveLength(1);
+  });
+
+  it('the channel card answered-count is updated in place', async () => {
+    for (let i = 0; i < 400 && connector.updates().length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const update = connector.updates().at(-1);
+    expect(update?.path).toBe(`/v3/conversations/${CHANNEL}/activities/${cardActivityId}`);
+    expect(JSON.stringify(update?.body)).toContain('4 answered');
+  });
+
+  it('the reveal is a reply in the question thread', async () => {
+    const report = await jobAt('close-questions', new Date(NOW.getTime() + 86_400_000));
+    expect(report.outcomes).toEqual([{ target: `teams:${CHANNEL}`, outcome: 'revealed', reason: TODAY }]);
+    const reveal = connector.sentTo(`${CHANNEL};messageid=${cardActivityId}`);
+    expect(reveal).toHaveLength(1);
+    expect(JSON.stringify(reveal[0]?.body)).toContain('4 of 4 answered correctly');
+  });
+
+  it('a 429 from the connector is retried and the message delivered once', async () => {
+    await say(
+      `subscribe ${NOW_HHMM} UTC daily`,
+      { id: '29:owner', name: 'Owner' },
+      { id: '19:second@thread.tacv2', conversationType: 'channel', tenantId: TENANT },
+    );
+    connector.clear();
+    connector.failNext(429);
+    const report = await jobAt('daily-post', NOW);
+    expect(report.outcomes).toEqual([
+      { target: 'teams:19:second@thread.tacv2', outcome: 'posted', reason: expect.any(String) },
+    ]);
+    const attempts = connector.sentTo('19:second@thread.tacv2');
+    expect(attempts).toHaveLength(2);
+    expect((await jobAt('daily-post', NOW)).outcomes).toEqual([]);
+  });
+});
+
+describe('Teams: reminders', () => {
+  it('a reminder opens the person 1:1 chat when there is none and carries a practice card', async () => {
+    const learner = { platform: 'teams' as const, workspaceId: TENANT, userId: '29:learner' };
+    for (let i = 0; i < 3; i++) {
+      const practice = await service.quiz.practice(learner, 'access');
+      const right = correctChoice(practice.question);
+      const wrong =
+        practice.question.type === 'single'
+          ? [(right[0]! + 1) % 4]
+          : practice.question.type === 'multiple'
+            ? [2, 3]
+            : [...right].reverse();
+      await service.quiz.answerPractice(learner, {
+        questionId: practice.question.id,
+        version: practice.question.version,
+        issueKey: practice.issueKey,
+        choice: wrong,
+      });
+    }
+    const weekdayNoon = new Date(NOW);
+    weekdayNoon.setUTCHours(12, 0, 0, 0);
+    while (weekdayNoon.getUTCDay() === 0 || weekdayNoon.getUTCDay() === 6)
+      weekdayNoon.setUTCDate(weekdayNoon.getUTCDate() + 1);
+    const report = await jobAt('reminders', weekdayNoon);
+    expect(report.outcomes).toContainEqual({
+      target: 'teams:user:29:learner',
+      outcome: 'sent',
+      reason: 'access',
+    });
+    const created = connector.calls.find(
+      (c) => c.path === '/v3/conversations' && JSON.stringify(c.body).includes('29:learner'),
+    );
+    expect(created).toBeDefined();
+    const sent = lastText(connector.sentTo('a:personal-29:learner'));
+    expect(sent).toContain('Your weakest topic right now');
+    expect(sent).toContain('Practice on your weakest topic');
+    expect(sent).toContain('application/vnd.microsoft.card.adaptive');
+  });
+});
+
+describe('Teams: cards for every question type', () => {
+  it('single gets a button per option; multiple, ordering and matching get choice sets and Submit', async () => {
+    const bank = await loadBank(path.join(ROOT, 'test/fixtures/mini-bank'));
+    const byType = new Map(bank.questions.map((q) => [q.type, q]));
+    const render = (type: string) =>
+      dailyQuestionCard({
+        postId: 'p',
+        localDate: TODAY,
+        question: { ...byType.get(type as Question['type'])!, version: 1 } as unknown as Question,
+        answered: 0,
+        closesAt: null,
+        closed: false,
+      }) as {
+        body: Array<{ type: string; isMultiSelect?: boolean }>;
+        actions: Array<{ title: string }>;
+      };
+    expect(render('single').actions.map((a) => a.title)).toEqual(['A', 'B', 'C', 'D']);
+    expect(render('multiple').body.find((e) => e.type === 'Input.ChoiceSet')?.isMultiSelect).toBe(true);
+    expect(render('ordering').body.filter((e) => e.type === 'Input.ChoiceSet')).toHaveLength(4);
+    expect(render('matching').body.filter((e) => e.type === 'Input.ChoiceSet')).toHaveLength(3);
+    for (const type of ['multiple', 'ordering', 'matching'])
+      expect(render(type).actions.map((a) => a.title)).toEqual(['Submit answer']);
+  });
+});
+
+describe('Teams: authentication', () => {
+  it('with an app id configured, an unsigned request gets 401 and nothing is stored', async () => {
+    const secured = await startTeamsService({
+      MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001',
+      MICROSOFT_APP_PASSWORD: 'secret',
+    });
+    const response = await fetch(`${secured.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(
+        activity({
+          text: 'optout',
+          conversation: { id: '19:unsigned@thread.tacv2', conversationType: 'channel', tenantId: TENANT },
+        }),
+      ),
+    });
+    expect(response.status).toBe(401);
+    expect(await secured.database.db.select().from(teamsConversations)).toHaveLength(0);
+  });
+});
+
+/** The `value` Teams sends with a Submit click, for a given choice. */
+function inputsFor(question: Question, choice: number[]): Record<string, string> {
+  switch (question.type) {
+    case 'single':
+      return {};
+    case 'multiple':
+      return { multi: choice.join(',') };
+    case 'ordering':
+      return Object.fromEntries(choice.map((step, position) => [`pos:${position}`, String(step)]));
+    case 'matching':
+      return Object.fromEntries(choice.map((answer, prompt) => [`pair:${prompt}`, String(answer)]));
+  }
+}
