@@ -169,6 +169,7 @@ export interface QuizDeps {
 /** A question of the day closes at the channel's next post, and never later than this. */
 const MAX_OPEN_MS = 24 * 3600_000;
 const DEFAULT_POST_TIME = '09:00';
+const POOL_TTL_MS = 60_000;
 
 /**
  * The study bot's rules, shared by Slack, Teams and the terminal: plain ids in, plain data out.
@@ -184,6 +185,14 @@ export function createQuiz(deps: QuizDeps) {
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
   const workspaceIds = new Map<string, string>();
+  // The drawable pool changes only when the bank is synced; a morning fan-out asks for it once per
+  // channel, so keep it for a minute instead of reading the whole bank thousands of times.
+  let pool: { rows: Awaited<ReturnType<typeof postsRepo.activePool>>; until: number } | undefined;
+  async function activePool() {
+    const now = Date.now();
+    if (!pool || pool.until < now) pool = { rows: await postsRepo.activePool(), until: now + POOL_TTL_MS };
+    return pool.rows;
+  }
 
   async function workspaceIdOf(platform: Platform, externalId: string): Promise<string> {
     const key = `${platform}:${externalId}`;
@@ -425,11 +434,8 @@ export function createQuiz(deps: QuizDeps) {
 
     /** The question a channel would get next (no side effects). */
     async pickDailyQuestion(channelId: string): Promise<Question | undefined> {
-      const [pool, history] = await Promise.all([
-        postsRepo.activePool(),
-        postsRepo.channelHistory(channelId),
-      ]);
-      const picked = pickQuestion({ pool, history, random });
+      const [rows, history] = await Promise.all([activePool(), postsRepo.channelHistory(channelId)]);
+      const picked = pickQuestion({ pool: rows, history, random });
       return picked && postsRepo.loadQuestion(picked.id, picked.version);
     },
 
@@ -881,15 +887,15 @@ export function createQuiz(deps: QuizDeps) {
   };
 
   async function practiceFor(userId: string, topic?: string): Promise<PracticeQuestion> {
-    const pool = await postsRepo.activePool();
+    const rows = await activePool();
     const attempts = await progress.attempts(userId);
     const seen = new Set(attempts.map((a) => a.questionId));
     let reason: PracticeQuestion['reason'] = topic ? 'topic' : 'unseen';
-    let candidates = topic ? pool.filter((q) => q.topic === topic) : pool;
+    let candidates = topic ? rows.filter((q) => q.topic === topic) : rows;
     if (!topic) {
       const [weakest] = weakestTopics(topicFigures(attempts, deps.clock.now()));
       if (weakest) {
-        candidates = pool.filter((q) => q.topic === weakest.topic);
+        candidates = rows.filter((q) => q.topic === weakest.topic);
         reason = 'weak-topic';
       }
     }

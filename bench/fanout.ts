@@ -1,0 +1,117 @@
+/**
+ * Fan-out benchmark: CHANNELS subscribed channels across WORKSPACES workspaces, one daily-post tick
+ * against a local fake Slack that allows about one message per second per channel and answers 429
+ * (Retry-After: 1) when pushed harder. Prints elapsed time, sends, retries, the tick's own CPU time
+ * and peak memory, and checks every channel was posted exactly once.
+ *
+ *   npm run bench:fanout                     CHANNELS=5000 WORKSPACES=50 npm run bench:fanout
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../src/config.js';
+import { queryRows } from '../src/db/client.js';
+import { runJobAt } from '../src/jobs/scheduler.js';
+import { createSendQueue } from '../src/jobs/send-queue.js';
+import { createLogger } from '../src/logger.js';
+import { openCore } from '../src/main.js';
+import { createSlackPlatform } from '../src/platforms/slack/slack-platform.js';
+import { benchDatabase, withConcurrency } from './support.js';
+
+const CHANNELS = Number(process.env.CHANNELS ?? 5000);
+const WORKSPACES = Number(process.env.WORKSPACES ?? 50);
+const silent = createLogger({ level: 'silent', format: 'json' });
+
+/** Slack's chat.postMessage allows about one message per second per channel; this fake enforces it. */
+async function startRateLimitedSlack() {
+  const lastPost = new Map<string, number>();
+  let posts = 0;
+  let refused = 0;
+  let ts = 0;
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => {
+      raw += chunk;
+    });
+    req.on('end', () => {
+      const body = req.headers['content-type']?.includes('json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
+      const channel = String(body.channel ?? '');
+      const now = Date.now();
+      if (req.url?.endsWith('chat.postMessage')) {
+        if (now - (lastPost.get(channel) ?? 0) < 1000) {
+          refused++;
+          res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+          return;
+        }
+        lastPost.set(channel, now);
+        posts++;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, channel, ts: `${++ts}.0001` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+    stats: () => ({ posts, refused }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main() {
+  const slack = await startRateLimitedSlack();
+  const database = await benchDatabase('fanout');
+  const config = loadConfig({ DATABASE_URL: database.url, SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: slack.apiUrl, SCHEDULER: 'off' });
+  const core = await openCore(config, silent);
+  try {
+    const at = new Date('2026-11-30T09:00:00Z');
+    console.log(`Fan-out: subscribing ${CHANNELS} channels across ${WORKSPACES} workspaces…`);
+    const channels = Array.from({ length: CHANNELS }, (_, i) => i);
+    await withConcurrency(channels, 8, async (i) => {
+      const workspaceId = `T${i % WORKSPACES}`;
+      await core.quiz.subscribe(
+        { platform: 'slack', workspaceId, userId: 'UADMIN', isPlatformAdmin: true },
+        { platform: 'slack', workspaceId, channelId: `C${i}` },
+        { time: '09:00', timezone: 'UTC', days: 'daily' },
+      );
+    });
+
+    const platform = createSlackPlatform({ config: config.slack as Exclude<typeof config.slack, { mode: 'off' }>, tokenFor: async () => 'xoxb-bench' });
+    const queue = createSendQueue({ concurrency: 16, perKeyIntervalMs: 1100 });
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 25);
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const report = await runJobAt(
+      { db: core.database.db, quizAt: core.quizAt, platforms: { slack: platform }, logger: silent, defaultTimezone: 'UTC', queue },
+      'daily-post',
+      at,
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    clearInterval(sampler);
+
+    const [posted] = await queryRows<{ n: number; distinct: number }>(
+      core.database.db,
+      sql`select count(*)::int as n, count(distinct channel_id)::int as distinct from posts where status = 'open'`,
+    );
+    const outcomes = report.outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.outcome]: (acc[o.outcome] ?? 0) + 1 }), {});
+    const { posts, refused } = slack.stats();
+    console.log(`\none daily-post tick for ${CHANNELS} channels`);
+    console.log(`  elapsed           ${elapsed.toFixed(1)} s`);
+    console.log(`  outcomes          ${JSON.stringify(outcomes)}`);
+    console.log(`  sends accepted    ${posts}   refused with 429: ${refused}   queue retries: ${queue.stats().retries}`);
+    console.log(`  posts in database ${posted?.n} open, ${posted?.distinct} distinct channels (exactly once: ${posted?.n === CHANNELS && posts === CHANNELS})`);
+    console.log(`  CPU (user+system) ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s   (target < 5 s; includes the fake Slack in this process)`);
+    console.log(`  peak RSS          ${(peakRss / 2 ** 20).toFixed(0)} MB   (target < 300 MB)`);
+  } finally {
+    await core.database.close();
+    await slack.close();
+    await database.drop();
+  }
+}
+
+await main();
