@@ -11,15 +11,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ExpressReceiver } from '@slack/bolt';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
 import { runJobAt } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
-import { createQuiz } from '../src/quiz/quiz.js';
 import { correctChoice } from '../src/quiz/question.js';
+import { createQuiz } from '../src/quiz/quiz.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../test/support/fake-slack.js';
 import { benchDatabase, summarise, withConcurrency } from './support.js';
 
@@ -52,7 +52,9 @@ async function fire(url: string, users: string[], actionId: string, value: strin
   const started = performance.now();
   await withConcurrency(users, CONCURRENCY, async (user) => {
     const t0 = performance.now();
-    const response = await sendToSlackEndpoint(url, SECRET, { form: clickPayload(user, actionId, value, responseUrl) });
+    const response = await sendToSlackEndpoint(url, SECRET, {
+      form: clickPayload(user, actionId, value, responseUrl),
+    });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
     latencies.push(performance.now() - t0);
@@ -64,12 +66,27 @@ async function fire(url: string, users: string[], actionId: string, value: strin
 /** The baseline: Bolt with the same receiver, acknowledging and inserting one row per click. */
 async function startBaseline(databaseUrl: string) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  await pool.query('create table if not exists bare_clicks (user_id text primary key, value text, at timestamptz default now())');
-  const receiver = new ExpressReceiver({ signingSecret: SECRET, endpoints: '/slack/events', processBeforeResponse: false });
-  const app = new App({ receiver, token: 'xoxb-bench', botId: 'BBENCH', botUserId: 'UBENCH', tokenVerificationEnabled: false });
+  await pool.query(
+    'create table if not exists bare_clicks (user_id text primary key, value text, at timestamptz default now())',
+  );
+  const receiver = new ExpressReceiver({
+    signingSecret: SECRET,
+    endpoints: '/slack/events',
+    processBeforeResponse: false,
+  });
+  const app = new App({
+    receiver,
+    token: 'xoxb-bench',
+    botId: 'BBENCH',
+    botUserId: 'UBENCH',
+    tokenVerificationEnabled: false,
+  });
   app.action(/.*/, async ({ ack, body, action }) => {
     await ack();
-    await pool.query('insert into bare_clicks (user_id, value) values ($1, $2) on conflict do nothing', [body.user.id, (action as { value?: string }).value ?? '']);
+    await pool.query('insert into bare_clicks (user_id, value) values ($1, $2) on conflict do nothing', [
+      body.user.id,
+      (action as { value?: string }).value ?? '',
+    ]);
   });
   const server: Server = await new Promise((resolve) => {
     const s = receiver.app.listen(0, '127.0.0.1', () => resolve(s));
@@ -114,7 +131,9 @@ async function main() {
   });
   try {
     const admin = { platform: 'slack' as const, workspaceId: 'T1', userId: 'UADMIN', isPlatformAdmin: true };
-    console.log(`Slack answer clicks: ${CLICKS} distinct users, concurrency ${CONCURRENCY}, ${ROUNDS} rounds each; Postgres; 2-core machine figures vary with load\n`);
+    console.log(
+      `Slack answer clicks: ${CLICKS} distinct users, concurrency ${CONCURRENCY}, ${ROUNDS} rounds each; Postgres; 2-core machine figures vary with load\n`,
+    );
     const rows: Array<{ name: string; throughput: number[]; p50: number[]; p95: number[]; p99: number[] }> = [
       { name: 'baseline: bare Bolt + 1 INSERT', throughput: [], p50: [], p95: [], p99: [] },
       { name: 'aif-quiz: record answer + feedback', throughput: [], p50: [], p95: [], p99: [] },
@@ -122,11 +141,22 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       // A fresh channel and question per round, so every click is a first answer.
       const channel = { platform: 'slack' as const, workspaceId: 'T1', channelId: `CBENCH${round}` };
-      await service.quiz.subscribe(admin, channel, { time: now.toISOString().slice(11, 16), timezone: 'UTC', days: 'daily' });
+      await service.quiz.subscribe(admin, channel, {
+        time: now.toISOString().slice(11, 16),
+        timezone: 'UTC',
+        days: 'daily',
+      });
       await runJobAt(
         {
           db: service.database.db,
-          quizAt: (clock) => createQuiz({ db: service.database.db, clock, adminUserIds: [], defaultTimezone: 'UTC', topics: [] }),
+          quizAt: (clock) =>
+            createQuiz({
+              db: service.database.db,
+              clock,
+              adminUserIds: [],
+              defaultTimezone: 'UTC',
+              topics: [],
+            }),
           platforms: service.platforms,
           logger: silent,
           defaultTimezone: 'UTC',
@@ -148,12 +178,16 @@ async function main() {
 
       const ours = await fire(service.url, users, actionId, value, fake.responseUrl(`round${round}`));
       const recorded = async () => {
-        const [row] = await queryRows<{ n: number }>(service.database.db, sql`select count(*)::int as n from answers where post_id = ${daily.post.id}`);
+        const [row] = await queryRows<{ n: number }>(
+          service.database.db,
+          sql`select count(*)::int as n from answers where post_id = ${daily.post.id}`,
+        );
         return Number(row?.n ?? 0);
       };
       await waitUntil(async () => (await recorded()) >= CLICKS || daily.question.type !== 'single');
       const stored = await recorded();
-      if (daily.question.type === 'single' && stored !== CLICKS) throw new Error(`expected ${CLICKS} answers, found ${stored}`);
+      if (daily.question.type === 'single' && stored !== CLICKS)
+        throw new Error(`expected ${CLICKS} answers, found ${stored}`);
 
       for (const [row, result] of [
         [rows[0], base],
@@ -164,7 +198,9 @@ async function main() {
         row?.p95.push(result.p95);
         row?.p99.push(result.p99);
       }
-      console.log(`round ${round + 1}: ${daily.question.type} question, ${stored} answers stored (every click exactly once: ${stored === CLICKS})`);
+      console.log(
+        `round ${round + 1}: ${daily.question.type} question, ${stored} answers stored (every click exactly once: ${stored === CLICKS})`,
+      );
     }
     console.log('');
     const med = (xs: number[]) => summarise(xs).p50;

@@ -4,7 +4,14 @@ import pg from 'pg';
 export function summarise(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-  return { n: sorted.length, min: sorted[0] ?? 0, p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1) ?? 0 };
+  return {
+    n: sorted.length,
+    min: sorted[0] ?? 0,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: sorted.at(-1) ?? 0,
+  };
 }
 
 /** A fresh database on the Postgres server (DATABASE_URL, or the local one at 127.0.0.1:5432). */
@@ -30,7 +37,11 @@ export async function benchDatabase(label: string): Promise<{ url: string; drop(
 }
 
 /** Runs `task` for each item with at most `concurrency` in flight. */
-export async function withConcurrency<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function withConcurrency<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { jobRuns, type Platform, posts, users, workspaces } from '../db/schema.js';
 
@@ -22,6 +22,22 @@ export function createJobsRepository(db: Database) {
         )
         .returning();
       return row;
+    },
+
+    /** Takes the right to deliver many pending posts at once (see claimDelivery). */
+    async claimDeliveries(postIds: string[], at: Date, leaseMs: number) {
+      if (postIds.length === 0) return [];
+      return db
+        .update(posts)
+        .set({ attempts: sql`${posts.attempts} + 1`, nextAttemptAt: new Date(at.getTime() + leaseMs) })
+        .where(
+          and(
+            inArray(posts.id, postIds),
+            eq(posts.status, 'pending'),
+            or(isNull(posts.nextAttemptAt), lte(posts.nextAttemptAt, at)),
+          ),
+        )
+        .returning();
     },
 
     /** Posts closed but not yet revealed. */

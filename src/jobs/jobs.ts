@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import type { Database } from '../db/client.js';
 import type { Platform } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { createIdentityRepository } from '../quiz/identity.repository.js';
+import { type ChannelRow, createIdentityRepository } from '../quiz/identity.repository.js';
 import type { ChatPlatform, DailyQuestionMessage, MessageRef } from '../quiz/port.js';
-import { createPostsRepository, type PostRow } from '../quiz/posts.repository.js';
+import type { PostRow } from '../quiz/posts.repository.js';
 import type { Quiz } from '../quiz/quiz.js';
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
 import { createJobsRepository } from './jobs.repository.js';
@@ -46,6 +46,8 @@ const REMINDER_HOUR = 10;
 const QUIET_FROM_HOUR = 20;
 const INACTIVE_AFTER_DAYS = 30;
 
+type ChannelWithPlatform = ChannelRow & { platform: Platform; workspaceExternalId: string };
+
 export async function runJob(name: JobName, ctx: JobContext): Promise<JobReport> {
   const outcomes = await JOBS[name](ctx);
   for (const o of outcomes) {
@@ -76,14 +78,17 @@ function errorText(error: unknown): string {
 /**
  * For each subscribed channel whose local post time has passed today, on one of its days, with no
  * post yet: claim (channel, date) in the database, post through the platform, store the reference.
+ * Claims, question loads and the bookkeeping after sending are done in bulk, so a morning with
+ * thousands of due channels costs a handful of queries besides the sends themselves.
  */
 async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   const identity = createIdentityRepository(ctx.db);
-  const postsRepo = createPostsRepository(ctx.db);
   const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
   const outcomes: JobOutcome[] = [];
-  const sends: Array<Promise<void>> = [];
+  type Due = { channel: ChannelWithPlatform; date: string; target: string; platform: ChatPlatform };
+  const inWindow: Due[] = [];
+  const tooLate: Array<Due & { late: number }> = [];
 
   for (const channel of await identity.activeChannels()) {
     const target = `${channel.platform}:${channel.externalId}`;
@@ -96,55 +101,77 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
       outcomes.push({ target, outcome: 'skipped', reason: `${channel.platform} is not configured` });
       continue;
     }
-    let post = await postsRepo.findPost(channel.id, date);
-    if (post && post.status !== 'pending') continue;
     const late = ctx.at.getTime() - scheduled.getTime();
-    if (late > catchUp) {
-      if (!post) {
-        outcomes.push({
-          target,
-          outcome: 'skipped',
-          reason: `missed ${date}: ${Math.round(late / 60_000)} min after post time, beyond the catch-up window`,
-        });
-      }
-      continue;
+    if (late > catchUp) tooLate.push({ channel, date, target, platform, late });
+    else inWindow.push({ channel, date, target, platform });
+  }
+
+  // Past the catch-up window: say so once for a day that was never posted; a pending one is given up.
+  const lateExisting = new Set(
+    (await ctx.quiz.findDailyPosts(tooLate.map((d) => ({ channelId: d.channel.id, localDate: d.date })))).map(
+      (p) => p.channelId,
+    ),
+  );
+  for (const d of tooLate) {
+    if (!lateExisting.has(d.channel.id)) {
+      outcomes.push({
+        target: d.target,
+        outcome: 'skipped',
+        reason: `missed ${d.date}: ${Math.round(d.late / 60_000)} min after post time, beyond the catch-up window`,
+      });
     }
-    post ??= (await ctx.quiz.postDailyQuestion(channel.id, date)).post;
-    const claimed = await jobs.claimDelivery(post.id, ctx.at, DELIVERY_LEASE_MS);
-    if (!claimed) continue; // another replica is delivering it, or a retry is not due yet
-    const question = await postsRepo.loadQuestion(claimed.questionId, claimed.questionVersion);
-    if (!question) continue;
+  }
+
+  const byChannel = new Map(inWindow.map((d) => [d.channel.id, d]));
+  const prepared = await ctx.quiz.prepareDailyPosts(
+    inWindow.map((d) => ({ channelId: d.channel.id, localDate: d.date })),
+  );
+  const pending = prepared.filter((p) => p.status === 'pending').map((p) => p.id);
+  // Only posts whose delivery this process claims are sent: another replica, or a retry not yet due, keeps the rest.
+  const claimed: PostRow[] = [];
+  for (let i = 0; i < pending.length; i += 1000)
+    claimed.push(...(await jobs.claimDeliveries(pending.slice(i, i + 1000), ctx.at, DELIVERY_LEASE_MS)));
+  const questions = await ctx.quiz.questionsOf(claimed);
+
+  let delivered: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }> = [];
+  const flush = async () => {
+    const batch = delivered;
+    delivered = [];
+    await ctx.quiz.markPostsDelivered(batch);
+  };
+  const sends = claimed.map(async (post) => {
+    const due = byChannel.get(post.channelId);
+    const question = questions.get(`${post.questionId}@${post.questionVersion}`);
+    if (!due || !question) return;
     const message: DailyQuestionMessage = {
-      postId: claimed.id,
-      localDate: date,
+      postId: post.id,
+      localDate: post.localDate,
       question,
       answered: 0,
       closesAt: null,
       closed: false,
     };
-    sends.push(
-      ctx.queue
-        .run(target, () =>
-          platform.postQuestion(
-            { workspaceId: channel.workspaceExternalId, channelId: channel.externalId },
-            message,
-          ),
-        )
-        .then(async (ref) => {
-          await ctx.quiz.markPostDelivered(claimed.id, ref);
-          outcomes.push({ target, outcome: 'posted', reason: `${date} ${question.id}` });
-        })
-        .catch(async (error: unknown) => {
-          await ctx.quiz.recordDeliveryFailure(
-            claimed.id,
-            errorText(error),
-            new Date(ctx.at.getTime() + backoffMs(claimed.attempts)),
-          );
-          outcomes.push({ target, outcome: 'failed', reason: errorText(error) });
-        }),
-    );
-  }
+    try {
+      const ref = await ctx.queue.run(due.target, () =>
+        due.platform.postQuestion(
+          { workspaceId: due.channel.workspaceExternalId, channelId: due.channel.externalId },
+          message,
+        ),
+      );
+      delivered.push({ post, channel: due.channel, messageRef: ref });
+      outcomes.push({ target: due.target, outcome: 'posted', reason: `${post.localDate} ${question.id}` });
+      if (delivered.length >= 200) await flush();
+    } catch (error) {
+      await ctx.quiz.recordDeliveryFailure(
+        post.id,
+        errorText(error),
+        new Date(ctx.at.getTime() + backoffMs(post.attempts)),
+      );
+      outcomes.push({ target: due.target, outcome: 'failed', reason: errorText(error) });
+    }
+  });
   await Promise.all(sends);
+  await flush();
   return outcomes;
 }
 

@@ -97,6 +97,109 @@ export function createPostsRepository(db: Database) {
       return { post: existing as PostRow, created: false };
     },
 
+    /** The posts of many channels for their local dates, in one query. */
+    async findPosts(wanted: Array<{ channelId: string; localDate: string }>): Promise<PostRow[]> {
+      if (wanted.length === 0) return [];
+      const keys = new Set(wanted.map((w) => `${w.channelId}|${w.localDate}`));
+      const rows = await db
+        .select()
+        .from(posts)
+        .where(
+          and(
+            inArray(posts.channelId, [...new Set(wanted.map((w) => w.channelId))]),
+            inArray(posts.localDate, [...new Set(wanted.map((w) => w.localDate))]),
+          ),
+        );
+      return rows.filter((r) => keys.has(`${r.channelId}|${r.localDate}`));
+    },
+
+    /** What many channels were asked before, newest first per channel, in one query. */
+    async channelHistories(
+      channelIds: string[],
+    ): Promise<Map<string, Array<{ questionId: string; topic: string; domain: number; localDate: string }>>> {
+      const histories = new Map<
+        string,
+        Array<{ questionId: string; topic: string; domain: number; localDate: string }>
+      >();
+      if (channelIds.length === 0) return histories;
+      const rows = await db
+        .select({
+          channelId: posts.channelId,
+          questionId: posts.questionId,
+          topic: questionVersions.topic,
+          domain: questionVersions.domain,
+          localDate: posts.localDate,
+        })
+        .from(posts)
+        .innerJoin(
+          questionVersions,
+          and(
+            eq(questionVersions.questionId, posts.questionId),
+            eq(questionVersions.version, posts.questionVersion),
+          ),
+        )
+        .where(inArray(posts.channelId, channelIds))
+        .orderBy(desc(posts.localDate));
+      for (const { channelId, ...row } of rows) {
+        const list = histories.get(channelId) ?? [];
+        list.push(row);
+        histories.set(channelId, list);
+      }
+      return histories;
+    },
+
+    /** Claims many (channel, date) posts at once; rows another process created first are not returned. */
+    async claimPosts(
+      values: Array<{ channelId: string; localDate: string; questionId: string; questionVersion: number }>,
+      now: Date,
+    ): Promise<PostRow[]> {
+      if (values.length === 0) return [];
+      return db
+        .insert(posts)
+        .values(values.map((v) => ({ ...v, createdAt: now })))
+        .onConflictDoNothing({ target: [posts.channelId, posts.localDate] })
+        .returning();
+    },
+
+    /** Loads many question versions in one query, keyed `id@version`. */
+    async loadQuestions(wanted: Array<{ id: string; version: number }>): Promise<Map<string, Question>> {
+      const found = new Map<string, Question>();
+      if (wanted.length === 0) return found;
+      const rows = await db
+        .select({
+          id: questionVersions.questionId,
+          version: questionVersions.version,
+          content: questionVersions.content,
+        })
+        .from(questionVersions)
+        .where(inArray(questionVersions.questionId, [...new Set(wanted.map((w) => w.id))]));
+      const keys = new Set(wanted.map((w) => `${w.id}@${w.version}`));
+      for (const row of rows) {
+        const key = `${row.id}@${row.version}`;
+        if (keys.has(key)) found.set(key, questionFromContent(row.id, row.version, row.content));
+      }
+      return found;
+    },
+
+    /** Opens many delivered posts in one statement. */
+    async openPosts(
+      items: Array<{ id: string; messageRef: unknown; closesAt: Date }>,
+      postedAt: Date,
+    ): Promise<void> {
+      if (items.length === 0) return;
+      const values = sql.join(
+        items.map(
+          (i) =>
+            sql`(${i.id}::uuid, ${JSON.stringify(i.messageRef)}::jsonb, ${i.closesAt.toISOString()}::timestamptz)`,
+        ),
+        sql`, `,
+      );
+      await db.execute(sql`
+        update ${posts} set status = 'open', message_ref = v.ref, closes_at = v.closes, posted_at = ${postedAt.toISOString()}::timestamptz, last_error = null
+        from (values ${values}) as v(id, ref, closes)
+        where ${posts.id} = v.id and ${posts.status} = 'pending'`);
+    },
+
     async findPost(channelId: string, localDate: string): Promise<PostRow | undefined> {
       const [row] = await db
         .select()

@@ -465,6 +465,64 @@ export function createQuiz(deps: QuizDeps) {
       };
     },
 
+    /**
+     * The questions of the day for many channels at once (a morning fan-out): existing posts are
+     * returned as they are, missing ones are picked and claimed together. Same rules as postDailyQuestion.
+     */
+    async prepareDailyPosts(wanted: Array<{ channelId: string; localDate: string }>): Promise<PostRow[]> {
+      const existing = await postsRepo.findPosts(wanted);
+      const have = new Set(existing.map((p) => p.channelId));
+      const missing = wanted.filter((w) => !have.has(w.channelId));
+      if (missing.length === 0) return existing;
+      const [rows, histories] = await Promise.all([
+        activePool(),
+        postsRepo.channelHistories(missing.map((m) => m.channelId)),
+      ]);
+      const picks = missing.flatMap((m) => {
+        const picked = pickQuestion({ pool: rows, history: histories.get(m.channelId) ?? [], random });
+        return picked
+          ? [
+              {
+                channelId: m.channelId,
+                localDate: m.localDate,
+                questionId: picked.id,
+                questionVersion: picked.version,
+              },
+            ]
+          : [];
+      });
+      const created: PostRow[] = [];
+      for (let i = 0; i < picks.length; i += 500)
+        created.push(...(await postsRepo.claimPosts(picks.slice(i, i + 500), deps.clock.now())));
+      // Posts another process created in the meantime.
+      const createdFor = new Set(created.map((p) => p.channelId));
+      const raced = await postsRepo.findPosts(missing.filter((m) => !createdFor.has(m.channelId)));
+      return [...existing, ...created, ...raced];
+    },
+
+    async findDailyPosts(wanted: Array<{ channelId: string; localDate: string }>): Promise<PostRow[]> {
+      return postsRepo.findPosts(wanted);
+    },
+
+    async questionsOf(posts: PostRow[]): Promise<Map<string, Question>> {
+      return postsRepo.loadQuestions(posts.map((p) => ({ id: p.questionId, version: p.questionVersion })));
+    },
+
+    /** Opens many delivered posts at once; each closes at its channel's next post (see markPostDelivered). */
+    async markPostsDelivered(
+      items: Array<{ post: PostRow; channel: ChannelRow; messageRef: unknown }>,
+    ): Promise<void> {
+      const now = deps.clock.now();
+      await postsRepo.openPosts(
+        items.map((i) => ({
+          id: i.post.id,
+          messageRef: i.messageRef,
+          closesAt: closesAtFor(i.channel, i.post.localDate, now),
+        })),
+        now,
+      );
+    },
+
     /** Records that the platform delivered the post: it opens for answers until its close time. */
     async markPostDelivered(postId: string, messageRef: unknown): Promise<PostRow> {
       const post = await postsRepo.getPost(postId);
