@@ -27,7 +27,11 @@ const silent = createLogger({ level: 'silent', format: 'json' });
  * message per second per channel and answers 429 with Retry-After: 1 when pushed harder.
  */
 async function startRateLimitedSlack() {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'rate-limited-slack.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'rate-limited-slack.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (code) => reject(new Error(`the fake Slack exited with ${code}`)));
@@ -75,6 +79,15 @@ async function main() {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 25);
+    // PROFILE=1 writes a CPU profile of the tick alone (open it in Chrome DevTools).
+    const inspector = process.env.PROFILE
+      ? new (await import('node:inspector/promises')).Session()
+      : undefined;
+    if (inspector) {
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+    }
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const report = await runJobAt(
@@ -91,6 +104,11 @@ async function main() {
     );
     const elapsed = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    if (inspector) {
+      const { profile } = await inspector.post('Profiler.stop');
+      (await import('node:fs')).writeFileSync('fanout.cpuprofile', JSON.stringify(profile));
+      console.log('wrote fanout.cpuprofile');
+    }
     clearInterval(sampler);
 
     const [posted] = await queryRows<{ n: number; distinct: number }>(

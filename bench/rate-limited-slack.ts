@@ -16,7 +16,9 @@ const server = createServer((req, res) => {
       res.end(JSON.stringify({ posts, refused }));
       return;
     }
-    const body = req.headers['content-type']?.includes('json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
+    const body = req.headers['content-type']?.includes('json')
+      ? JSON.parse(raw || '{}')
+      : Object.fromEntries(new URLSearchParams(raw));
     const channel = String(body.channel ?? '');
     if (req.url?.endsWith('chat.postMessage')) {
       const now = Date.now();

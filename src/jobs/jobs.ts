@@ -66,6 +66,18 @@ const JOBS: Record<JobName, (ctx: JobContext) => Promise<JobOutcome[]>> = {
   reminders: sendReminders,
 };
 
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
 /** Retry delays after failed sends: 1, 2, 4 … minutes, at most 15. */
 function backoffMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
@@ -89,12 +101,19 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   type Due = { channel: ChannelWithPlatform; date: string; target: string; platform: ChatPlatform };
   const inWindow: Due[] = [];
   const tooLate: Array<Due & { late: number }> = [];
+  // Thousands of channels share a few timezones and post times: work each out once per tick.
+  const dateIn = memo((timezone: string) => localDateOf(ctx.at, timezone));
+  const weekdayOf = memo(isoWeekdayOf);
+  const scheduledAt = memo((key: string) => {
+    const [date, time, timezone] = key.split('|') as [string, string, string];
+    return instantAt(date, time, timezone);
+  });
 
   for (const channel of await identity.activeChannels()) {
     const target = `${channel.platform}:${channel.externalId}`;
-    const date = localDateOf(ctx.at, channel.timezone);
-    if (!channel.days.includes(isoWeekdayOf(date))) continue;
-    const scheduled = instantAt(date, channel.postTime, channel.timezone);
+    const date = dateIn(channel.timezone);
+    if (!channel.days.includes(weekdayOf(date))) continue;
+    const scheduled = scheduledAt(`${date}|${channel.postTime}|${channel.timezone}`);
     if (ctx.at < scheduled) continue;
     const platform = ctx.platforms[channel.platform];
     if (!platform) {
