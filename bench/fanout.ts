@@ -48,7 +48,7 @@ async function startRateLimitedSlack() {
 
 async function main() {
   const slack = await startRateLimitedSlack();
-  const database = await benchDatabase('fanout');
+  const database = await benchDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
     SLACK_SIGNING_SECRET: 's',

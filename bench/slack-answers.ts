@@ -114,7 +114,7 @@ async function waitUntil(check: () => Promise<boolean>, ms = 60_000) {
 
 async function main() {
   const fake = await startFakeSlack({ admins: ['UADMIN'] });
-  const database = await benchDatabase('slack');
+  const database = await benchDatabase();
   const baseline = await startBaseline(database.url);
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const service = await startService({

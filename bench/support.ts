@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createPostgresDatabase } from '../test/support/database.js';
 
 /** Median, percentiles and spread of a list of numbers. */
 export function summarise(values: number[]) {
@@ -15,25 +15,8 @@ export function summarise(values: number[]) {
 }
 
 /** A fresh database on the Postgres server (DATABASE_URL, or the local one at 127.0.0.1:5432). */
-export async function benchDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `aifq_bench_${label}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+export function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  return createPostgresDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 }
 
 /** Runs `task` for each item with at most `concurrency` in flight. */

@@ -54,23 +54,7 @@ export function createPostsRepository(db: Database) {
     async channelHistory(
       channelId: string,
     ): Promise<Array<{ questionId: string; topic: string; domain: number; localDate: string }>> {
-      return db
-        .select({
-          questionId: posts.questionId,
-          topic: questionVersions.topic,
-          domain: questionVersions.domain,
-          localDate: posts.localDate,
-        })
-        .from(posts)
-        .innerJoin(
-          questionVersions,
-          and(
-            eq(questionVersions.questionId, posts.questionId),
-            eq(questionVersions.version, posts.questionVersion),
-          ),
-        )
-        .where(eq(posts.channelId, channelId))
-        .orderBy(desc(posts.localDate));
+      return (await this.channelHistories([channelId])).get(channelId) ?? [];
     },
 
     /**

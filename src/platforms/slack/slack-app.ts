@@ -13,6 +13,7 @@ import type { Database } from '../../db/client.js';
 import { processedEvents } from '../../db/schema.js';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
 import { renderReplyText } from '../../quiz/render-text.js';
@@ -191,31 +192,12 @@ export function createSlackApp(deps: {
   });
 
   // ---- Answers to the question of the day ------------------------------------------------------
-  const pendingCounts = new Map<string, NodeJS.Timeout>();
-  function refreshCountSoon(postId: string): void {
-    if (pendingCounts.has(postId)) return;
-    pendingCounts.set(
-      postId,
-      setTimeout(() => {
-        pendingCounts.delete(postId);
-        void refreshCount(postId).catch((error: unknown) =>
-          log.warn({ err: error, postId }, 'could not refresh the answered count'),
-        );
-      }, COUNT_UPDATE_INTERVAL_MS),
-    );
-  }
-  async function refreshCount(postId: string): Promise<void> {
-    const daily = await quiz.getDailyPost(postId);
-    if (!daily?.post.messageRef || daily.post.status !== 'open') return;
-    await platform.updateQuestion(daily.post.messageRef as Record<string, unknown>, {
-      postId,
-      localDate: daily.post.localDate,
-      question: daily.question,
-      answered: daily.answered,
-      closesAt: daily.post.closesAt,
-      closed: false,
-    });
-  }
+  const counts = createAnsweredCountRefresher({
+    quiz,
+    platform,
+    intervalMs: COUNT_UPDATE_INTERVAL_MS,
+    onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
+  });
 
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -228,7 +210,7 @@ export function createSlackApp(deps: {
       text: result.correct ? 'Correct!' : 'Not quite.',
       blocks: feedbackBlocks(result),
     });
-    if (result.outcome === 'recorded') refreshCountSoon(value.p);
+    if (result.outcome === 'recorded') counts.refreshSoon(value.p);
   }
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.dailySingle}:`), async (args) => {
@@ -381,8 +363,7 @@ export function createSlackApp(deps: {
       if (socketMode) await app.start();
     },
     async stop() {
-      for (const timer of pendingCounts.values()) clearTimeout(timer);
-      pendingCounts.clear();
+      counts.stop();
       if (socketMode) await app.stop();
     },
   };

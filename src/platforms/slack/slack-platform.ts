@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../config.js';
 import type { ChannelTarget, ChatPlatform, MessageRef, UserTarget } from '../../quiz/port.js';
@@ -62,6 +63,24 @@ export function createSlackPlatform(options: {
     return id;
   }
 
+  /** Only this person sees it: ephemeral in the channel they are in, else a direct message. */
+  async function sendPrivately(
+    user: UserTarget,
+    channel: ChannelTarget | undefined,
+    text: string,
+    blocks: KnownBlock[],
+  ): Promise<void> {
+    const web = await client(user.workspaceId);
+    if (channel)
+      await web.chat.postEphemeral({ channel: channel.channelId, user: user.userId, text, blocks });
+    else
+      await web.chat.postMessage({
+        channel: user.directChannelId || (await openDirectChannel(user.workspaceId, user.userId)),
+        text,
+        blocks,
+      });
+  }
+
   return {
     platform: 'slack',
     client,
@@ -116,31 +135,11 @@ export function createSlackPlatform(options: {
     },
 
     async sendFeedback(user, channel, feedback) {
-      const web = await client(user.workspaceId);
-      const blocks = feedbackBlocks(feedback);
-      const text = preview(renderFeedbackText(feedback));
-      if (channel)
-        await web.chat.postEphemeral({ channel: channel.channelId, user: user.userId, text, blocks });
-      else
-        await web.chat.postMessage({
-          channel: user.directChannelId || (await openDirectChannel(user.workspaceId, user.userId)),
-          text,
-          blocks,
-        });
+      await sendPrivately(user, channel, preview(renderFeedbackText(feedback)), feedbackBlocks(feedback));
     },
 
     async sendPractice(user, channel, practice) {
-      const web = await client(user.workspaceId);
-      const blocks = practiceBlocks(practice);
-      const text = preview(renderPracticeText(practice));
-      if (channel)
-        await web.chat.postEphemeral({ channel: channel.channelId, user: user.userId, text, blocks });
-      else
-        await web.chat.postMessage({
-          channel: user.directChannelId || (await openDirectChannel(user.workspaceId, user.userId)),
-          text,
-          blocks,
-        });
+      await sendPrivately(user, channel, preview(renderPracticeText(practice)), practiceBlocks(practice));
     },
   };
 }

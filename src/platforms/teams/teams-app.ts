@@ -11,6 +11,7 @@ import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
   ChannelTarget,
@@ -228,30 +229,12 @@ export function createTeamsApp(deps: {
   };
 
   // ---- Receiving ------------------------------------------------------------------------------
-  const pendingCounts = new Map<string, NodeJS.Timeout>();
-  function refreshCountSoon(postId: string): void {
-    if (pendingCounts.has(postId)) return;
-    pendingCounts.set(
-      postId,
-      setTimeout(() => {
-        pendingCounts.delete(postId);
-        void (async () => {
-          const daily = await quiz.getDailyPost(postId);
-          if (!daily?.post.messageRef || daily.post.status !== 'open') return;
-          await platform.updateQuestion(daily.post.messageRef as MessageRef, {
-            postId,
-            localDate: daily.post.localDate,
-            question: daily.question,
-            answered: daily.answered,
-            closesAt: daily.post.closesAt,
-            closed: false,
-          });
-        })().catch((error: unknown) =>
-          log.warn({ err: error, postId }, 'could not refresh the answered count'),
-        );
-      }, COUNT_UPDATE_INTERVAL_MS),
-    );
-  }
+  const counts = createAnsweredCountRefresher({
+    quiz,
+    platform,
+    intervalMs: COUNT_UPDATE_INTERVAL_MS,
+    onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
+  });
 
   function actorOf(activity: Activity, isPlatformAdmin?: boolean): Actor {
     const tenantId = tenantOf(activity);
@@ -329,7 +312,7 @@ export function createTeamsApp(deps: {
       if (inPersonalChat)
         await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
       else await platform.sendFeedback(user, undefined, result);
-      if (result.outcome === 'recorded') refreshCountSoon(value.p);
+      if (result.outcome === 'recorded') counts.refreshSoon(value.p);
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
@@ -414,8 +397,7 @@ export function createTeamsApp(deps: {
     router,
     platform,
     async stop() {
-      for (const timer of pendingCounts.values()) clearTimeout(timer);
-      pendingCounts.clear();
+      counts.stop();
     },
   };
 }
