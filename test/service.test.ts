@@ -92,7 +92,9 @@ describe('the aif-quiz command line', () => {
     }
   });
 
-  it('`aif-quiz start` on a fresh embedded database becomes ready, and `migrate` then has nothing to do', async () => {
+  it('`aif-quiz start` on a fresh embedded database becomes ready, and `migrate` then has nothing to do', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'aifq-data-'));
     try {
       const child = spawn(
@@ -112,7 +114,7 @@ describe('the aif-quiz command line', () => {
       );
       let output = '';
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 40_000);
+        const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 100_000);
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk;
           const match = /"url":"(http:\/\/[^"]+)".*"msg":"aif-quiz is ready"/.exec(output);
