@@ -171,11 +171,14 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
       closed: false,
     };
     try {
-      const ref = await ctx.queue.run(due.target, () =>
-        due.platform.postQuestion(
-          { workspaceId: due.channel.workspaceExternalId, channelId: due.channel.externalId },
-          message,
-        ),
+      const ref = await ctx.queue.run(
+        due.target,
+        () =>
+          due.platform.postQuestion(
+            { workspaceId: due.channel.workspaceExternalId, channelId: due.channel.externalId },
+            message,
+          ),
+        `${due.channel.platform}:${due.channel.workspaceExternalId}`,
       );
       delivered.push({ post, channel: due.channel, messageRef: ref });
       outcomes.push({ target: due.target, outcome: 'posted', reason: `${post.localDate} ${question.id}` });

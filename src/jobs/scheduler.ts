@@ -18,9 +18,13 @@ export interface SchedulerDeps {
   queue?: SendQueue;
 }
 
-/** Slack asks for about one message per second per channel; the global bound keeps a busy morning smooth. */
+/**
+ * Slack asks for about one message per second per channel; Teams limits sends per conversation and
+ * per tenant. So: one send at a time per channel with a second between, at most 20 a second per
+ * workspace or tenant, and at most 16 in flight overall.
+ */
 export function defaultSendQueue(): SendQueue {
-  return createSendQueue({ concurrency: 16, perKeyIntervalMs: 1100 });
+  return createSendQueue({ concurrency: 16, perKeyIntervalMs: 1100, perGroupIntervalMs: 50 });
 }
 
 /** Runs one job as if it were `at`: what `aif-quiz run-job` and every tick do. */

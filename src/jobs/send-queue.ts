@@ -9,8 +9,11 @@ export class RateLimitedError extends Error {
 }
 
 export interface SendQueue {
-  /** Runs `task` when `key` (a channel, a conversation) may be sent to again and a global slot is free. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` when `key` (a channel, a conversation) may be sent to again, its `group` (a
+   * workspace, a tenant) has room, and a global slot is free.
+   */
+  run<T>(key: string, task: () => Promise<T>, group?: string): Promise<T>;
   stats(): { sent: number; retries: number };
 }
 
@@ -21,6 +24,8 @@ export interface SendQueue {
 export function createSendQueue(options: {
   concurrency: number;
   perKeyIntervalMs: number;
+  /** Least time between two sends of the same group (e.g. 50 ms: at most 20 a second per tenant). */
+  perGroupIntervalMs?: number;
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
 }): SendQueue {
@@ -32,6 +37,17 @@ export function createSendQueue(options: {
   const waiting: Array<() => void> = [];
   let sent = 0;
   let retries = 0;
+  const groupNext = new Map<string, number>();
+
+  /** Reserves the group's next free instant and waits for it: a simple per-group pace. */
+  async function paceGroup(group: string | undefined): Promise<void> {
+    const interval = options.perGroupIntervalMs ?? 0;
+    if (!group || interval <= 0) return;
+    const now = Date.now();
+    const at = Math.max(now, groupNext.get(group) ?? 0);
+    groupNext.set(group, at + interval);
+    if (at > now) await sleep(at - now);
+  }
 
   async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
     if (active >= options.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -44,10 +60,11 @@ export function createSendQueue(options: {
     }
   }
 
-  async function attempt<T>(key: string, task: () => Promise<T>): Promise<T> {
+  async function attempt<T>(key: string, task: () => Promise<T>, group?: string): Promise<T> {
     for (let tries = 0; ; tries++) {
       const gap = (lastSent.get(key) ?? 0) + options.perKeyIntervalMs - Date.now();
       if (gap > 0) await sleep(gap);
+      await paceGroup(group);
       try {
         const result = await withSlot(task);
         sent++;
@@ -64,9 +81,9 @@ export function createSendQueue(options: {
   }
 
   return {
-    run(key, task) {
+    run(key, task, group) {
       const previous = tails.get(key) ?? Promise.resolve();
-      const next = previous.catch(() => {}).then(() => attempt(key, task));
+      const next = previous.catch(() => {}).then(() => attempt(key, task, group));
       tails.set(key, next);
       void next
         .catch(() => {})
