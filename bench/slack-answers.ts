@@ -8,8 +8,11 @@
  * Prints throughput and p50/p95/p99 of the HTTP round trip (what Slack waits for), and checks that
  * every click was recorded exactly once.
  */
+import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { App, ExpressReceiver } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -18,10 +21,13 @@ import { queryRows } from '../src/db/client.js';
 import { runJobAt } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
+import { ACTIONS } from '../src/platforms/slack/blocks.js';
 import { correctChoice } from '../src/quiz/question.js';
 import { createQuiz } from '../src/quiz/quiz.js';
-import { sendToSlackEndpoint, startFakeSlack } from '../test/support/fake-slack.js';
-import { benchDatabase, summarise, withConcurrency } from './support.js';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { benchDatabase, summarise } from './support.js';
+
+const run = promisify(execFile);
 
 const CLICKS = Number(process.env.CLICKS ?? 1000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
@@ -29,38 +35,36 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECRET = 'bench-secret';
 const silent = createLogger({ level: 'silent', format: 'json' });
 
-function clickPayload(user: string, actionId: string, value: string, responseUrl: string) {
-  return {
-    payload: JSON.stringify({
-      type: 'block_actions',
-      team: { id: 'T1', domain: 'bench' },
-      user: { id: user, username: user, name: user, team_id: 'T1' },
-      api_app_id: 'A1',
-      token: 'legacy',
-      trigger_id: '1',
-      container: { type: 'message', message_ts: '1.1', channel_id: 'C1' },
-      channel: { id: 'C1', name: 'bench' },
-      response_url: responseUrl,
-      actions: [{ action_id: actionId, block_id: 'answer', type: 'button', value, action_ts: '1' }],
-      state: { values: {} },
-    }),
-  };
-}
-
-async function fire(url: string, users: string[], actionId: string, value: string, responseUrl: string) {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await withConcurrency(users, CONCURRENCY, async (user) => {
-    const t0 = performance.now();
-    const response = await sendToSlackEndpoint(url, SECRET, {
-      form: clickPayload(user, actionId, value, responseUrl),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-    latencies.push(performance.now() - t0);
+/** Sends the clicks from a separate process and returns throughput and latency percentiles. */
+async function fire(
+  url: string,
+  users: string[],
+  actionId: string,
+  value: string,
+  responseUrl: string,
+  state?: Record<string, unknown>,
+) {
+  const job = JSON.stringify({
+    url,
+    secret: SECRET,
+    users,
+    concurrency: CONCURRENCY,
+    actionId,
+    value,
+    responseUrl,
+    state,
   });
-  const seconds = (performance.now() - started) / 1000;
-  return { throughput: users.length / seconds, ...summarise(latencies) };
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'click-load.ts'), job],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    throughput: number;
+    p50: number;
+    p95: number;
+    p99: number;
+  };
 }
 
 /** The baseline: Bolt with the same receiver, acknowledging and inserting one row per click. */
@@ -168,15 +172,35 @@ async function main() {
       const post = await service.quiz.openPostOf(settings?.channelId ?? '');
       const daily = await service.quiz.getDailyPost(post?.id ?? '');
       if (!daily) throw new Error('no question was posted');
-      const value = JSON.stringify({ p: daily.post.id, c: correctChoice(daily.question).slice(0, 1) });
-      const actionId = daily.question.type === 'single' ? 'qotd_single:A' : 'qotd_single:A';
+      // A correct answer as the question's own inputs would send it: a button for single answers,
+      // Submit with checkbox or select state for the other types.
+      const right = correctChoice(daily.question);
+      const single = daily.question.type === 'single';
+      const value = JSON.stringify(single ? { p: daily.post.id, c: right } : { p: daily.post.id });
+      const actionId = single ? `${ACTIONS.dailySingle}:A` : ACTIONS.dailySubmit;
+      const input = ACTIONS.input;
+      const selected = (i: number) => ({
+        [input]: { type: 'static_select', selected_option: { value: String(i) } },
+      });
+      const state =
+        daily.question.type === 'multiple'
+          ? {
+              multi: {
+                [input]: { type: 'checkboxes', selected_options: right.map((i) => ({ value: String(i) })) },
+              },
+            }
+          : daily.question.type === 'ordering'
+            ? Object.fromEntries(right.map((step, position) => [`pos:${position}`, selected(step)]))
+            : daily.question.type === 'matching'
+              ? Object.fromEntries(right.map((answer, prompt) => [`pair:${prompt}`, selected(answer)]))
+              : {};
       const users = Array.from({ length: CLICKS }, (_, i) => `U${round}_${i}`);
 
       await baseline.reset();
       const base = await fire(baseline.url, users, 'bench', 'x', fake.responseUrl('baseline'));
       await waitUntil(async () => (await baseline.count()) === CLICKS);
 
-      const ours = await fire(service.url, users, actionId, value, fake.responseUrl(`round${round}`));
+      const ours = await fire(service.url, users, actionId, value, fake.responseUrl(`round${round}`), state);
       const recorded = async () => {
         const [row] = await queryRows<{ n: number }>(
           service.database.db,

@@ -170,6 +170,7 @@ export interface QuizDeps {
 const MAX_OPEN_MS = 24 * 3600_000;
 const DEFAULT_POST_TIME = '09:00';
 const POOL_TTL_MS = 60_000;
+const USER_CACHE_MS = 60_000;
 
 /**
  * The study bot's rules, shared by Slack, Teams and the terminal: plain ids in, plain data out.
@@ -203,9 +204,40 @@ export function createQuiz(deps: QuizDeps) {
     return row.id;
   }
 
+  // A burst of clicks comes from the same people on the same post: remember who they are for a
+  // minute (refreshing "last active" at most that often) instead of writing their row every click.
+  const users = new Map<string, { row: UserRow; until: number }>();
   async function userOf(actor: Actor): Promise<UserRow> {
     const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
-    return identity.ensureUser(workspaceId, actor.userId, actor.userName, deps.clock.now());
+    const key = `${workspaceId}:${actor.userId}`;
+    const cached = users.get(key);
+    if (cached && cached.until > Date.now() && (!actor.userName || cached.row.displayName === actor.userName))
+      return cached.row;
+    const row = await identity.ensureUser(workspaceId, actor.userId, actor.userName, deps.clock.now());
+    if (users.size > 10_000) users.clear();
+    users.set(key, { row, until: Date.now() + USER_CACHE_MS });
+    return row;
+  }
+
+  async function totals(
+    userId: string,
+    postId: string,
+  ): Promise<{ totalPoints: number; answeredCount: number }> {
+    const [totalPoints, answeredCount] = await Promise.all([
+      postsRepo.totalPoints(userId),
+      postsRepo.countAnswers(postId),
+    ]);
+    return { totalPoints, answeredCount };
+  }
+
+  /** Writes a person's settings and keeps the remembered copy in step. */
+  async function updateUserRow(
+    id: string,
+    patch: Parameters<typeof identity.updateUser>[1],
+  ): Promise<UserRow> {
+    const row = await identity.updateUser(id, patch);
+    for (const [key, entry] of users) if (entry.row.id === id) users.set(key, { ...entry, row });
+    return row;
   }
 
   async function channelOf(key: ChannelKey): Promise<ChannelRow> {
@@ -273,9 +305,16 @@ export function createQuiz(deps: QuizDeps) {
     return patch;
   }
 
-  async function questionOf(post: PostRow): Promise<Question> {
+  /** Question versions never change once stored. */
+  const versions = new Map<string, Question>();
+  async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
+    const key = `${post.questionId}@${post.questionVersion}`;
+    const cached = versions.get(key);
+    if (cached) return cached;
     const question = await postsRepo.loadQuestion(post.questionId, post.questionVersion);
     if (!question) throw new Error(`question ${post.questionId} v${post.questionVersion} is missing`);
+    if (versions.size > 5_000) versions.clear();
+    versions.set(key, question);
     return question;
   }
 
@@ -570,7 +609,11 @@ export function createQuiz(deps: QuizDeps) {
       const now = deps.clock.now();
       const base = { question, postId, points: 0 };
 
-      const earlier = await postsRepo.findAnswer(postId, user.id);
+      // Both reads are needed whatever happens next; ask for them together.
+      const [earlier, history] = await Promise.all([
+        postsRepo.findAnswer(postId, user.id),
+        postsRepo.streakHistory(post.channelId, user.id),
+      ]);
       if (earlier) return quiz.alreadyAnswered(base, earlier, user.id);
 
       const closed = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
@@ -593,13 +636,11 @@ export function createQuiz(deps: QuizDeps) {
           outcome: 'late',
           choice,
           correct,
-          streak: currentStreak(await postsRepo.streakHistory(post.channelId, user.id)),
-          totalPoints: await postsRepo.totalPoints(user.id),
-          answeredCount: await postsRepo.countAnswers(postId),
+          streak: currentStreak(history),
+          ...(await totals(user.id, postId)),
         };
       }
 
-      const history = await postsRepo.streakHistory(post.channelId, user.id);
       const streak = currentStreak(history.map((h) => (h.id === postId ? { ...h, answered: true } : h)));
       const correct = isCorrect(question, choice);
       const points = pointsFor({ correct, difficulty: question.difficulty, streak });
@@ -623,8 +664,7 @@ export function createQuiz(deps: QuizDeps) {
         correct,
         points,
         streak,
-        totalPoints: await postsRepo.totalPoints(user.id),
-        answeredCount: await postsRepo.countAnswers(postId),
+        ...(await totals(user.id, postId)),
       };
     },
 
@@ -904,7 +944,7 @@ export function createQuiz(deps: QuizDeps) {
       const user = await userOf(actor);
       const reminders: ReminderFrequency = value === 'on' ? 'weekly' : value;
       return userSettings(
-        await identity.updateUser(user.id, { reminders, ...(value !== 'off' ? { snoozedUntil: null } : {}) }),
+        await updateUserRow(user.id, { reminders, ...(value !== 'off' ? { snoozedUntil: null } : {}) }),
       );
     },
 
@@ -913,7 +953,7 @@ export function createQuiz(deps: QuizDeps) {
         throw new AppError('quiz.invalid_snooze', 'Snooze for 1 to 90 days, e.g. "snooze 7".');
       const user = await userOf(actor);
       return userSettings(
-        await identity.updateUser(user.id, {
+        await updateUserRow(user.id, {
           snoozedUntil: new Date(deps.clock.now().getTime() + days * 86_400_000),
         }),
       );
@@ -921,7 +961,7 @@ export function createQuiz(deps: QuizDeps) {
 
     async setLeaderboardOptOut(actor: Actor, optOut: boolean): Promise<UserSettings> {
       const user = await userOf(actor);
-      return userSettings(await identity.updateUser(user.id, { leaderboardOptOut: optOut }));
+      return userSettings(await updateUserRow(user.id, { leaderboardOptOut: optOut }));
     },
 
     async setTimezone(actor: Actor, timezone: string): Promise<UserSettings> {
@@ -931,7 +971,7 @@ export function createQuiz(deps: QuizDeps) {
           `"${timezone}" is not a timezone; use a name such as Europe/Berlin.`,
         );
       const user = await userOf(actor);
-      return userSettings(await identity.updateUser(user.id, { timezone }));
+      return userSettings(await updateUserRow(user.id, { timezone }));
     },
 
     /** Erases everything stored about a person. Nothing happens without `confirmed`. */
@@ -940,6 +980,7 @@ export function createQuiz(deps: QuizDeps) {
       const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
       const user = await identity.findUser(workspaceId, actor.userId);
       if (user) await identity.deleteUser(user.id);
+      users.delete(`${workspaceId}:${actor.userId}`);
       return { erased: true };
     },
   };
