@@ -104,26 +104,26 @@ async function main() {
     run: async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'aifq-bench-'));
       try {
-        return await measure([CLI, 'start'], { DATA_DIR: dir });
+        return await measure([CLI, 'start', '--http-only'], { DATA_DIR: dir });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     },
   });
   const existing = await mkdtemp(path.join(tmpdir(), 'aifq-bench-'));
-  await measure([CLI, 'start'], { DATA_DIR: existing }); // create it once
+  await measure([CLI, 'start', '--http-only'], { DATA_DIR: existing }); // create it once
   scenarios.push({
     name: 'embedded database, existing folder',
     target: '< 2000 ms',
-    run: () => measure([CLI, 'start'], { DATA_DIR: existing }),
+    run: () => measure([CLI, 'start', '--http-only'], { DATA_DIR: existing }),
   });
   const pgUrl = await postgresUrl();
   if (pgUrl) {
-    await measure([CLI, 'start'], { DATABASE_URL: pgUrl }); // migrate once
+    await measure([CLI, 'start', '--http-only'], { DATABASE_URL: pgUrl }); // migrate once
     scenarios.push({
       name: 'Postgres server',
       target: 'RSS < 150 MB',
-      run: () => measure([CLI, 'start'], { DATABASE_URL: pgUrl }),
+      run: () => measure([CLI, 'start', '--http-only'], { DATABASE_URL: pgUrl }),
     });
   } else {
     console.log('(no Postgres reachable: skipping the Postgres scenario)');

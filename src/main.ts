@@ -9,8 +9,6 @@ import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
-import { createSlackApp } from './platforms/slack/slack-app.js';
-import { createTeamsApp } from './platforms/teams/teams-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 
@@ -41,11 +39,14 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
       : { database: 'embedded (PGlite)', dataDir: config.database.dataDir },
     'opening the database',
   );
+  // Reading the bank needs no database: do it while the database opens (a new embedded one takes seconds).
+  const bankLoading = loadBank(config.questionsDir);
+  bankLoading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const database = await openDatabase(config.database);
   try {
     const migrations = await migrateDatabase(database);
     logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
-    const bank = await loadBank(config.questionsDir);
+    const bank = await bankLoading;
     const synced = await syncBank(database, bank);
     logger.info(
       { questions: bank.questions.length, topics: bank.topics.size, ...synced },
@@ -88,10 +89,11 @@ export async function startService(options: {
   const started = performance.now();
   const { database, quiz, quizAt } = await openCore(config, logger);
   const platforms: Partial<Record<Platform, ChatPlatform>> = { ...options.platforms };
+  // Each SDK is loaded only when its platform is configured: they are large and slow to import.
   const slack =
     config.slack.mode === 'off'
       ? undefined
-      : createSlackApp({
+      : (await import('./platforms/slack/slack-app.js')).createSlackApp({
           config: config.slack,
           quiz,
           db: database.db,
@@ -102,7 +104,7 @@ export async function startService(options: {
   const teams =
     config.teams.mode === 'off'
       ? undefined
-      : createTeamsApp({
+      : (await import('./platforms/teams/teams-app.js')).createTeamsApp({
           config: config.teams,
           quiz,
           db: database.db,
