@@ -69,8 +69,8 @@ export function presentQuestion(question: Question): Presentation {
         expected,
         howToAnswer:
           question.type === 'single'
-            ? 'Answer with one letter, e.g. B'
-            : `Choose ${expected}, e.g. ${LETTERS.slice(0, expected).split('').join(',')}`,
+            ? 'Answer with one letter'
+            : `Choose ${expected}: type their letters separated by commas`,
       };
     }
     case 'ordering': {
@@ -85,7 +85,8 @@ export function presentQuestion(question: Question): Presentation {
         items,
         prompts: [],
         expected: question.steps.length,
-        howToAnswer: `Give all ${question.steps.length} letters in order, first step first, e.g. ${LETTERS.slice(0, question.steps.length).split('').reverse().join(' ')}`,
+        // No example sequence: any concrete one could be the answer itself.
+        howToAnswer: `Type all ${question.steps.length} letters in order, first step first, separated by spaces`,
       };
     }
     case 'matching': {
@@ -101,7 +102,7 @@ export function presentQuestion(question: Question): Presentation {
         items,
         prompts,
         expected: question.pairs.length,
-        howToAnswer: `Give the letter for each numbered item in turn, e.g. ${LETTERS.slice(0, question.pairs.length).split('').reverse().join(' ')} (item 1 first)`,
+        howToAnswer: `Type a letter for each numbered item, item 1 first, separated by spaces (or as 1A 2B …)`,
       };
     }
   }
