@@ -3,15 +3,28 @@ import type { Quiz } from './quiz.js';
 
 /**
  * Keeps a posted question's "N answered" fresh without tripping platform rate limits: however
- * many people answer, the message is rewritten at most once per `intervalMs`, with the latest count.
+ * many people answer, each message is rewritten at most once per `intervalMs` with the latest
+ * count, and all messages of one workspace together at most once per `perWorkspaceIntervalMs`.
  */
 export function createAnsweredCountRefresher(options: {
   quiz: Quiz;
   platform: ChatPlatform;
   intervalMs: number;
+  perWorkspaceIntervalMs?: number;
   onError(error: unknown, postId: string): void;
 }) {
   const pending = new Map<string, NodeJS.Timeout>();
+  const workspaceNext = new Map<string, number>();
+
+  /** Delay before the next rewrite in this workspace may go out, reserving that slot. */
+  function workspaceDelay(workspace: string): number {
+    const interval = options.perWorkspaceIntervalMs ?? 0;
+    if (interval <= 0) return 0;
+    const now = Date.now();
+    const at = Math.max(now, workspaceNext.get(workspace) ?? 0);
+    workspaceNext.set(workspace, at + interval);
+    return at - now;
+  }
 
   async function refresh(postId: string): Promise<void> {
     const daily = await options.quiz.getDailyPost(postId);
@@ -28,15 +41,19 @@ export function createAnsweredCountRefresher(options: {
 
   return {
     /** Schedules a rewrite of the question's message, unless one is already scheduled. */
-    refreshSoon(postId: string): void {
+    refreshSoon(postId: string, workspace = ''): void {
       if (pending.has(postId)) return;
-      pending.set(
-        postId,
-        setTimeout(() => {
+      const timer = setTimeout(() => {
+        // The workspace budget decides when this rewrite may actually go out.
+        const wait = workspaceDelay(workspace);
+        const send = () => {
           pending.delete(postId);
           refresh(postId).catch((error: unknown) => options.onError(error, postId));
-        }, options.intervalMs),
-      );
+        };
+        if (wait > 0) pending.set(postId, setTimeout(send, wait));
+        else send();
+      }, options.intervalMs);
+      pending.set(postId, timer);
     },
     stop(): void {
       for (const timer of pending.values()) clearTimeout(timer);

@@ -196,6 +196,8 @@ export function createSlackApp(deps: {
     quiz,
     platform,
     intervalMs: COUNT_UPDATE_INTERVAL_MS,
+    // chat.update is Tier 3: about 50 a minute per workspace, so at most one every 1.5 s across its questions.
+    perWorkspaceIntervalMs: 1_500,
     onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
   });
 
@@ -210,7 +212,7 @@ export function createSlackApp(deps: {
       text: result.correct ? 'Correct!' : 'Not quite.',
       blocks: feedbackBlocks(result),
     });
-    if (result.outcome === 'recorded') counts.refreshSoon(value.p);
+    if (result.outcome === 'recorded') counts.refreshSoon(value.p, teamId);
   }
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.dailySingle}:`), async (args) => {

@@ -233,6 +233,7 @@ export function createTeamsApp(deps: {
     quiz,
     platform,
     intervalMs: COUNT_UPDATE_INTERVAL_MS,
+    perWorkspaceIntervalMs: 1_000,
     onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
   });
 
@@ -312,7 +313,7 @@ export function createTeamsApp(deps: {
       if (inPersonalChat)
         await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
       else await platform.sendFeedback(user, undefined, result);
-      if (result.outcome === 'recorded') counts.refreshSoon(value.p);
+      if (result.outcome === 'recorded') counts.refreshSoon(value.p, actor.workspaceId);
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
