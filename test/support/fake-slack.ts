@@ -11,7 +11,9 @@ export interface SlackCall {
  * A local stand-in for the Slack Web API (and for response_url hooks) that records every call and
  * answers like Slack does. It can be told to answer the next calls of a method with 429 or 500.
  */
-export async function startFakeSlack(options: { admins?: string[]; teamId?: string } = {}) {
+export async function startFakeSlack(
+  options: { admins?: string[]; teamId?: string; socketUrl?: () => string } = {},
+) {
   const calls: SlackCall[] = [];
   const failures = new Map<string, Array<{ status: number; retryAfter?: number }>>();
   const admins = new Set(options.admins ?? []);
@@ -39,6 +41,8 @@ export async function startFakeSlack(options: { admins?: string[]; teamId?: stri
             is_admin: admins.has(String(body.user)),
           },
         };
+      case 'apps.connections.open':
+        return { ok: true, url: options.socketUrl?.() ?? 'ws://127.0.0.1:1/' };
       case 'views.publish':
         return { ok: true, view: { id: 'V1' } };
       case 'oauth.v2.access':

@@ -118,7 +118,10 @@ export function createSlackApp(deps: {
     : undefined;
 
   const app = new App({
-    ...(receiver ? { receiver } : { socketMode: true, appToken: config.appToken, ...oauth }),
+    // In Socket Mode the websocket client takes its Web API settings from installerOptions.
+    ...(receiver
+      ? { receiver }
+      : { socketMode: true, appToken: config.appToken, installerOptions: { clientOptions }, ...oauth }),
     ...(config.mode === 'single-workspace' ? { token: config.botToken } : {}),
     ...(receiver ? {} : { signingSecret: config.signingSecret || 'unused-in-socket-mode' }),
     clientOptions,
