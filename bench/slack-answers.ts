@@ -23,7 +23,6 @@ import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
 import { ACTIONS } from '../src/platforms/slack/blocks.js';
 import { correctChoice } from '../src/quiz/question.js';
-import { createQuiz } from '../src/quiz/quiz.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { benchDatabase, summarise } from './support.js';
 
@@ -153,14 +152,7 @@ async function main() {
       await runJobAt(
         {
           db: service.database.db,
-          quizAt: (clock) =>
-            createQuiz({
-              db: service.database.db,
-              clock,
-              adminUserIds: [],
-              defaultTimezone: 'UTC',
-              topics: [],
-            }),
+          quizAt: service.quizAt,
           platforms: service.platforms,
           logger: silent,
           defaultTimezone: 'UTC',

@@ -17,6 +17,8 @@ export interface RunningService {
   config: Config;
   database: DatabaseHandle;
   quiz: Quiz;
+  /** A quiz on the same database with another clock (what scheduled jobs run with). */
+  quizAt(clock: Clock): Quiz;
   logger: Logger;
   /** The chat platforms this process delivers through (what the scheduler uses). */
   platforms: Partial<Record<Platform, ChatPlatform>>;
@@ -186,7 +188,7 @@ export async function startService(options: {
         });
       }
     }
-    return { url: listening.url, config, database, quiz, logger, platforms, close };
+    return { url: listening.url, config, database, quiz, quizAt, logger, platforms, close };
   } catch (error) {
     server?.close();
     await database.close();

@@ -4,6 +4,12 @@ import { answers, posts, questions, questionVersions, users } from '../db/schema
 import { type Question, questionFromContent } from './question.js';
 
 export type PostRow = typeof posts.$inferSelect;
+
+/** Joins a post to the exact question version it asked. */
+export const askedVersion = and(
+  eq(questionVersions.questionId, posts.questionId),
+  eq(questionVersions.version, posts.questionVersion),
+);
 export type AnswerRow = typeof answers.$inferSelect;
 
 export interface PoolQuestion {
@@ -115,13 +121,7 @@ export function createPostsRepository(db: Database) {
           localDate: posts.localDate,
         })
         .from(posts)
-        .innerJoin(
-          questionVersions,
-          and(
-            eq(questionVersions.questionId, posts.questionId),
-            eq(questionVersions.version, posts.questionVersion),
-          ),
-        )
+        .innerJoin(questionVersions, askedVersion)
         .where(inArray(posts.channelId, channelIds))
         .orderBy(desc(posts.localDate));
       for (const { channelId, ...row } of rows) {

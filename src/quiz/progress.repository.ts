@@ -9,6 +9,7 @@ import {
   questionVersions,
   users,
 } from '../db/schema.js';
+import { askedVersion } from './posts.repository.js';
 
 export interface TopicAttempt {
   questionId: string;
@@ -73,13 +74,7 @@ export function createProgressRepository(db: Database) {
         })
         .from(answers)
         .innerJoin(posts, eq(posts.id, answers.postId))
-        .innerJoin(
-          questionVersions,
-          and(
-            eq(questionVersions.questionId, posts.questionId),
-            eq(questionVersions.version, posts.questionVersion),
-          ),
-        )
+        .innerJoin(questionVersions, askedVersion)
         .where(eq(answers.userId, userId));
       const practice = db
         .select({
@@ -151,13 +146,7 @@ export function createProgressRepository(db: Database) {
           correct: sql<number>`sum(case when ${answers.correct} then 1 else 0 end)::int`,
         })
         .from(posts)
-        .innerJoin(
-          questionVersions,
-          and(
-            eq(questionVersions.questionId, posts.questionId),
-            eq(questionVersions.version, posts.questionVersion),
-          ),
-        )
+        .innerJoin(questionVersions, askedVersion)
         .leftJoin(answers, eq(answers.postId, posts.id))
         .where(
           and(eq(posts.channelId, channelId), gte(posts.localDate, fromDate), lt(posts.localDate, toDate)),

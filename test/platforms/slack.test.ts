@@ -13,7 +13,6 @@ import {
   SLACK_LIMITS,
 } from '../../src/platforms/slack/blocks.js';
 import { correctChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
-import { createQuiz } from '../../src/quiz/quiz.js';
 import { ROOT } from '../support/cli.js';
 import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
@@ -142,8 +141,7 @@ async function postTodaysQuestion(at = NOW.toISOString()) {
   const report = await runJobAt(
     {
       db: service.database.db,
-      quizAt: (clock) =>
-        createQuiz({ db: service.database.db, clock, adminUserIds: [], defaultTimezone: 'UTC', topics: [] }),
+      quizAt: service.quizAt,
       platforms: service.platforms,
       logger: silent,
       defaultTimezone: 'UTC',
@@ -268,14 +266,7 @@ describe('Slack: the question of the day', () => {
     const report = await runJobAt(
       {
         db: service.database.db,
-        quizAt: (clock) =>
-          createQuiz({
-            db: service.database.db,
-            clock,
-            adminUserIds: [],
-            defaultTimezone: 'UTC',
-            topics: [],
-          }),
+        quizAt: service.quizAt,
         platforms: service.platforms,
         logger: silent,
         defaultTimezone: 'UTC',

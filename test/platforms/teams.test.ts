@@ -9,7 +9,6 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { dailyQuestionCard } from '../../src/platforms/teams/cards.js';
 import { correctChoice, type Question } from '../../src/quiz/question.js';
-import { createQuiz } from '../../src/quiz/quiz.js';
 import { ROOT } from '../support/cli.js';
 import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
 import { startFakeConnector } from '../support/fake-connector.js';
@@ -113,8 +112,7 @@ async function jobAt(name: 'daily-post' | 'close-questions' | 'reminders', at: D
   return runJobAt(
     {
       db: service.database.db,
-      quizAt: (clock) =>
-        createQuiz({ db: service.database.db, clock, adminUserIds: [], defaultTimezone: 'UTC', topics: [] }),
+      quizAt: service.quizAt,
       platforms: service.platforms,
       logger: silent,
       defaultTimezone: 'UTC',
