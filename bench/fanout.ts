@@ -11,12 +11,13 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
+import { channels as channelsTable, workspaces } from '../src/db/schema.js';
 import { runJobAt } from '../src/jobs/scheduler.js';
 import { createSendQueue } from '../src/jobs/send-queue.js';
 import { createLogger } from '../src/logger.js';
 import { openCore } from '../src/main.js';
 import { createSlackPlatform } from '../src/platforms/slack/slack-platform.js';
-import { benchDatabase, withConcurrency } from './support.js';
+import { benchDatabase } from './support.js';
 
 const CHANNELS = Number(process.env.CHANNELS ?? 5000);
 const WORKSPACES = Number(process.env.WORKSPACES ?? 50);
@@ -60,15 +61,24 @@ async function main() {
   try {
     const at = new Date('2026-11-30T09:00:00Z');
     console.log(`Fan-out: subscribing ${CHANNELS} channels across ${WORKSPACES} workspaces…`);
-    const channels = Array.from({ length: CHANNELS }, (_, i) => i);
-    await withConcurrency(channels, 8, async (i) => {
-      const workspaceId = `T${i % WORKSPACES}`;
-      await core.quiz.subscribe(
-        { platform: 'slack', workspaceId, userId: 'UADMIN', isPlatformAdmin: true },
-        { platform: 'slack', workspaceId, channelId: `C${i}` },
-        { time: '09:00', timezone: 'UTC', days: 'daily' },
-      );
-    });
+    // Subscriptions are written in bulk: the benchmark measures the tick, not thousands of subscribe commands.
+    const spaces = await core.database.db
+      .insert(workspaces)
+      .values(
+        Array.from({ length: WORKSPACES }, (_, i) => ({ platform: 'slack' as const, externalId: `T${i}` })),
+      )
+      .returning();
+    const rows = Array.from({ length: CHANNELS }, (_, i) => ({
+      workspaceId: (spaces[i % WORKSPACES] as (typeof spaces)[number]).id,
+      externalId: `C${i}`,
+      active: true,
+      postTime: '09:00',
+      timezone: 'UTC',
+      days: [1, 2, 3, 4, 5, 6, 7],
+    }));
+    for (let i = 0; i < rows.length; i += 1000)
+      await core.database.db.insert(channelsTable).values(rows.slice(i, i + 1000));
+    console.log(`RSS before the tick: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
 
     const platform = createSlackPlatform({
       config: config.slack as Exclude<typeof config.slack, { mode: 'off' }>,

@@ -45,6 +45,8 @@ const DELIVERY_LEASE_MS = 2 * 60_000;
 const REMINDER_HOUR = 10;
 const QUIET_FROM_HOUR = 20;
 const INACTIVE_AFTER_DAYS = 30;
+/** Daily posts sent per slice of a fan-out. */
+const SEND_SLICE = 250;
 
 type ChannelWithPlatform = ChannelRow & { platform: Platform; workspaceExternalId: string };
 
@@ -158,7 +160,7 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
     delivered = [];
     await ctx.quiz.markPostsDelivered(batch);
   };
-  const sends = claimed.map(async (post) => {
+  const send = async (post: PostRow) => {
     const due = byChannel.get(post.channelId);
     const question = questions.get(`${post.questionId}@${post.questionVersion}`);
     if (!due || !question) return;
@@ -191,8 +193,12 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
       );
       outcomes.push({ target: due.target, outcome: 'failed', reason: errorText(error) });
     }
-  });
-  await Promise.all(sends);
+  };
+  // Sends go out in slices, so memory stays flat however many channels are due; the queue still
+  // overlaps sends within a slice.
+  for (let i = 0; i < claimed.length; i += SEND_SLICE) {
+    await Promise.all(claimed.slice(i, i + SEND_SLICE).map(send));
+  }
   await flush();
   return outcomes;
 }

@@ -552,11 +552,22 @@ export function createQuiz(deps: QuizDeps) {
       items: Array<{ post: PostRow; channel: ChannelRow; messageRef: unknown }>,
     ): Promise<void> {
       const now = deps.clock.now();
+      // Channels with the same schedule close at the same instant: work it out once per schedule.
+      const closes = new Map<string, Date>();
+      const closeOf = (channel: ChannelRow, localDate: string): Date => {
+        const key = `${localDate}|${channel.postTime}|${channel.timezone}|${channel.days.join()}|${channel.closeAfterMinutes}`;
+        let at = closes.get(key);
+        if (!at) {
+          at = closesAtFor(channel, localDate, now);
+          closes.set(key, at);
+        }
+        return at;
+      };
       await postsRepo.openPosts(
         items.map((i) => ({
           id: i.post.id,
           messageRef: i.messageRef,
-          closesAt: closesAtFor(i.channel, i.post.localDate, now),
+          closesAt: closeOf(i.channel, i.post.localDate),
         })),
         now,
       );
