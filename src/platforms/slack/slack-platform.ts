@@ -18,6 +18,7 @@ import {
   reminderBlocks,
   revealBlocks,
 } from './blocks.js';
+import { slackFetch } from './http.js';
 
 export type EnabledSlackConfig = Exclude<SlackConfig, { mode: 'off' }>;
 
@@ -49,6 +50,7 @@ export function createSlackPlatform(options: {
       found = new WebClient(token, {
         ...(options.config.apiUrl ? { slackApiUrl: options.config.apiUrl } : {}),
         retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+        fetch: slackFetch,
         ...(options.logger ? { logger: options.logger } : {}),
       });
       clients.set(token, found);
