@@ -29,6 +29,7 @@ import {
   replyBlocks,
   type SlackInputState,
 } from './blocks.js';
+import { slackFetch } from './http.js';
 import { createInstallationStore } from './installation-store.js';
 import { createSlackPlatform, type EnabledSlackConfig } from './slack-platform.js';
 
@@ -67,7 +68,7 @@ export function createSlackApp(deps: {
   const { config, quiz, logger } = deps;
   const log = logger.child({ platform: 'slack' });
   const installations = createInstallationStore(deps.db);
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const clientOptions = { fetch: slackFetch, ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}) };
   const slackLogger = boltLogger(log);
 
   const tokenFor = async (teamId: string): Promise<string> => {
