@@ -17,7 +17,7 @@ import { createSendQueue } from '../src/jobs/send-queue.js';
 import { createLogger } from '../src/logger.js';
 import { openCore } from '../src/main.js';
 import { createSlackPlatform } from '../src/platforms/slack/slack-platform.js';
-import { benchDatabase } from './support.js';
+import { benchDatabase, summarise } from './support.js';
 
 const CHANNELS = Number(process.env.CHANNELS ?? 5000);
 const WORKSPACES = Number(process.env.WORKSPACES ?? 50);
@@ -60,7 +60,6 @@ async function main() {
   const core = await openCore(config, silent);
   try {
     const at = new Date('2026-11-30T09:00:00Z');
-    console.log(`Fan-out: subscribing ${CHANNELS} channels across ${WORKSPACES} workspaces…`);
     // Subscriptions are written in bulk: the benchmark measures the tick, not thousands of subscribe commands.
     const spaces = await core.database.db
       .insert(workspaces)
@@ -78,7 +77,7 @@ async function main() {
     }));
     for (let i = 0; i < rows.length; i += 1000)
       await core.database.db.insert(channelsTable).values(rows.slice(i, i + 1000));
-    console.log(`RSS before the tick: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    const rssBefore = process.memoryUsage().rss;
 
     const platform = createSlackPlatform({
       config: config.slack as Exclude<typeof config.slack, { mode: 'off' }>,
@@ -128,19 +127,18 @@ async function main() {
     const outcomes: Record<string, number> = {};
     for (const o of report.outcomes) outcomes[o.outcome] = (outcomes[o.outcome] ?? 0) + 1;
     const { posts, refused } = await slack.stats();
-    console.log(`\none daily-post tick for ${CHANNELS} channels`);
-    console.log(`  elapsed           ${elapsed.toFixed(1)} s`);
-    console.log(`  outcomes          ${JSON.stringify(outcomes)}`);
-    console.log(
-      `  sends accepted    ${posts}   refused with 429: ${refused}   queue retries: ${queue.stats().retries}`,
-    );
-    console.log(
-      `  posts in database ${posted?.n} open, ${posted?.distinct} distinct channels (exactly once: ${posted?.n === CHANNELS && posts === CHANNELS})`,
-    );
-    console.log(
-      `  CPU (user+system) ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s   (target < 5 s; the fake Slack runs in another process)`,
-    );
-    console.log(`  peak RSS          ${(peakRss / 2 ** 20).toFixed(0)} MB   (target < 300 MB)`);
+    const result = {
+      elapsed,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      peakRssMb: peakRss / 2 ** 20,
+      rssBeforeMb: rssBefore / 2 ** 20,
+      outcomes,
+      posts,
+      refused,
+      retries: queue.stats().retries,
+      exactlyOnce: posted?.n === CHANNELS && posted?.distinct === CHANNELS && posts === CHANNELS,
+    };
+    console.log(JSON.stringify(result));
   } finally {
     await core.database.close();
     await slack.close();
@@ -148,4 +146,77 @@ async function main() {
   }
 }
 
-await main();
+/** Each run in a fresh process, so one run's memory does not colour the next; figures summarised. */
+async function runAll() {
+  const runs = Number(process.env.RUNS ?? 3);
+  console.log(
+    `Fan-out: one daily-post tick for ${CHANNELS} channels across ${WORKSPACES} workspaces, ${runs} runs in fresh processes\n`,
+  );
+  const results: Array<Awaited<ReturnType<typeof runChild>>> = [];
+  for (let i = 0; i < runs; i++) {
+    const result = await runChild();
+    results.push(result);
+    console.log(
+      `run ${i + 1}: ${result.elapsed.toFixed(1)} s elapsed, ${result.cpu.toFixed(2)} s CPU, peak RSS ${result.peakRssMb.toFixed(0)} MB (${result.rssBeforeMb.toFixed(0)} MB before the tick), ${JSON.stringify(result.outcomes)}, 429s ${result.refused}, retries ${result.retries}, exactly once: ${result.exactlyOnce}`,
+    );
+  }
+  const line = (label: string, values: number[], unit: string, target: string) => {
+    const { p50, min, max } = summarise(values);
+    console.log(
+      `${label.padEnd(20)} median ${p50.toFixed(2)} ${unit} [${min.toFixed(2)}–${max.toFixed(2)}]   ${target}`,
+    );
+  };
+  console.log('');
+  line(
+    'elapsed',
+    results.map((r) => r.elapsed),
+    's',
+    '',
+  );
+  line(
+    "tick's own CPU",
+    results.map((r) => r.cpu),
+    's',
+    'target < 5 s (the fake Slack runs in another process)',
+  );
+  line(
+    'peak RSS',
+    results.map((r) => r.peakRssMb),
+    'MB',
+    'target < 300 MB',
+  );
+  console.log(
+    `every channel posted exactly once, no 429s: ${results.every((r) => r.exactlyOnce && r.refused === 0)}`,
+  );
+}
+
+function runChild(): Promise<{
+  elapsed: number;
+  cpu: number;
+  peakRssMb: number;
+  rssBeforeMb: number;
+  outcomes: Record<string, number>;
+  posts: number;
+  refused: number;
+  retries: number;
+  exactlyOnce: boolean;
+}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
+      env: { ...process.env, FANOUT_CHILD: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`run failed (${code}):\n${out}`));
+      else resolve(JSON.parse(last));
+    });
+  });
+}
+
+if (process.env.FANOUT_CHILD) await main();
+else await runAll();

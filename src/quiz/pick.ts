@@ -23,8 +23,15 @@ export function pickQuestion({ pool, history, random }: PickInput): PoolQuestion
   if (pool.length === 0) return undefined;
   const timesAsked = new Map<string, number>();
   for (const h of history) timesAsked.set(h.questionId, (timesAsked.get(h.questionId) ?? 0) + 1);
-  const fewest = Math.min(...pool.map((q) => timesAsked.get(q.id) ?? 0));
-  const fresh = pool.filter((q) => (timesAsked.get(q.id) ?? 0) === fewest);
+  let fresh = pool;
+  // A channel that has asked nothing yet (or not every question yet) needs no counting pass.
+  if (timesAsked.size >= pool.length) {
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const q of pool) fewest = Math.min(fewest, timesAsked.get(q.id) ?? 0);
+    fresh = pool.filter((q) => (timesAsked.get(q.id) ?? 0) === fewest);
+  } else if (timesAsked.size > 0) {
+    fresh = pool.filter((q) => !timesAsked.has(q.id));
+  }
 
   const lastTopic = history[0]?.topic;
   const notRepeatingTopic = fresh.filter((q) => q.topic !== lastTopic);
@@ -45,8 +52,18 @@ export function pickQuestion({ pool, history, random }: PickInput): PoolQuestion
   return inDomain[Math.floor(random() * inDomain.length)];
 }
 
+const weightsByPool = new WeakMap<PoolQuestion[], Map<number, number>>();
+
 /** Target share per domain: the exam weights for domains 1–5, and background at its bank share (capped). */
 export function domainWeights(pool: PoolQuestion[]): Map<number, number> {
+  const known = weightsByPool.get(pool);
+  if (known) return known;
+  const weights = computeWeights(pool);
+  weightsByPool.set(pool, weights);
+  return weights;
+}
+
+function computeWeights(pool: PoolQuestion[]): Map<number, number> {
   const background = Math.min(
     pool.filter((q) => q.domain === 0).length / Math.max(pool.length, 1),
     BACKGROUND_MAX_SHARE,
