@@ -200,10 +200,9 @@ async function main() {
         );
         return Number(row?.n ?? 0);
       };
-      await waitUntil(async () => (await recorded()) >= CLICKS || daily.question.type !== 'single');
+      await waitUntil(async () => (await recorded()) >= CLICKS);
       const stored = await recorded();
-      if (daily.question.type === 'single' && stored !== CLICKS)
-        throw new Error(`expected ${CLICKS} answers, found ${stored}`);
+      if (stored !== CLICKS) throw new Error(`expected ${CLICKS} answers, found ${stored}`);
 
       for (const [row, result] of [
         [rows[0], base],
