@@ -7,7 +7,6 @@
  *   npm run bench:fanout                     CHANNELS=5000 WORKSPACES=50 npm run bench:fanout
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
@@ -17,7 +16,7 @@ import { createSendQueue } from '../src/jobs/send-queue.js';
 import { createLogger } from '../src/logger.js';
 import { openCore } from '../src/main.js';
 import { createSlackPlatform } from '../src/platforms/slack/slack-platform.js';
-import { benchDatabase, summarise } from './support.js';
+import { benchDatabase, startSlackPeer, summarise } from './support.js';
 
 const CHANNELS = Number(process.env.CHANNELS ?? 5000);
 const WORKSPACES = Number(process.env.WORKSPACES ?? 50);
@@ -27,28 +26,8 @@ const silent = createLogger({ level: 'silent', format: 'json' });
  * A fake Slack in its own process (so its CPU is not counted as the tick's) that allows about one
  * message per second per channel and answers 429 with Retry-After: 1 when pushed harder.
  */
-async function startRateLimitedSlack() {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'rate-limited-slack.ts')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`the fake Slack exited with ${code}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    apiUrl: `${base}/api/`,
-    stats: async () => (await (await fetch(`${base}/stats`)).json()) as { posts: number; refused: number },
-    close: async () => {
-      child.kill();
-    },
-  };
-}
-
 async function main() {
-  const slack = await startRateLimitedSlack();
+  const slack = await startSlackPeer(['--rate-limit']);
   const database = await benchDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createPostgresDatabase } from '../test/support/database.js';
 
 /** Median, percentiles and spread of a list of numbers. */
@@ -34,4 +36,37 @@ export async function withConcurrency<T>(
       }
     }),
   );
+}
+
+/** Starts bench/slack-peer.ts in its own process; `apiUrl` is for SLACK_API_URL. */
+export async function startSlackPeer(args: string[] = []) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'slack-peer.ts'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`the fake Slack exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    apiUrl: `${base}/api/`,
+    responseUrl: (name: string) => `${base}/response/${name}`,
+    /** When each post to responseUrl(name)/<user> arrived, by user, in ms since the epoch. */
+    arrivals: async (name: string) =>
+      (await (await fetch(`${base}/arrivals/${name}`)).json()) as Record<string, number>,
+    stats: async () =>
+      (await (await fetch(`${base}/stats`)).json()) as {
+        posts: number;
+        refused: number;
+        updates: number;
+        responses: number;
+      },
+    close: async () => {
+      child.kill();
+    },
+  };
 }

@@ -51,6 +51,24 @@ export function createIdentityRepository(db: Database) {
       return row as UserRow;
     },
 
+    /** ensureUser for many people at once; one row back per distinct (workspace, person). */
+    async ensureUsers(
+      wanted: Array<{ workspaceId: string; externalId: string; displayName: string | undefined }>,
+      now: Date,
+    ): Promise<UserRow[]> {
+      // One row per person: an upsert may not touch the same row twice.
+      const distinct = new Map(wanted.map((w) => [`${w.workspaceId}:${w.externalId}`, w]));
+      if (distinct.size === 0) return [];
+      return db
+        .insert(users)
+        .values([...distinct.values()].map((w) => ({ ...w, lastActiveAt: now })))
+        .onConflictDoUpdate({
+          target: [users.workspaceId, users.externalId],
+          set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },
+        })
+        .returning();
+    },
+
     async findUser(workspaceId: string, externalId: string): Promise<UserRow | undefined> {
       const [row] = await db
         .select()

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { createAnswerRecorder } from './answer-recorder.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
@@ -22,7 +23,7 @@ import {
   periodRange,
   WEEKDAYS,
 } from './schedule.js';
-import { currentStreak, pointsFor } from './scoring.js';
+import { currentStreak } from './scoring.js';
 import { type TopicFigures, topicFigures, weakestTopics } from './weak-topics.js';
 
 /** Who is acting, in the platform's own ids. */
@@ -208,26 +209,37 @@ export function createQuiz(deps: QuizDeps) {
   // minute (refreshing "last active" at most that often) instead of writing their row every click.
   const users = new Map<string, { row: UserRow; until: number }>();
   async function userOf(actor: Actor): Promise<UserRow> {
-    const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
-    const key = `${workspaceId}:${actor.userId}`;
-    const cached = users.get(key);
-    if (cached && cached.until > Date.now() && (!actor.userName || cached.row.displayName === actor.userName))
-      return cached.row;
-    const row = await identity.ensureUser(workspaceId, actor.userId, actor.userName, deps.clock.now());
-    if (users.size > 10_000) users.clear();
-    users.set(key, { row, until: Date.now() + USER_CACHE_MS });
-    return row;
+    return (await usersOf([actor]))[0] as UserRow;
   }
 
-  async function totals(
-    userId: string,
-    postId: string,
-  ): Promise<{ totalPoints: number; answeredCount: number }> {
-    const [totalPoints, answeredCount] = await Promise.all([
-      postsRepo.totalPoints(userId),
-      postsRepo.countAnswers(postId),
-    ]);
-    return { totalPoints, answeredCount };
+  /** The people behind the actors, in order: remembered ones from memory, the rest in one write. */
+  async function usersOf(actors: Actor[]): Promise<UserRow[]> {
+    const keys = await Promise.all(
+      actors.map(async (a) => `${await workspaceIdOf(a.platform, a.workspaceId)}:${a.userId}`),
+    );
+    const fresh = (a: Actor, key: string) => {
+      const cached = users.get(key);
+      return cached && cached.until > Date.now() && (!a.userName || cached.row.displayName === a.userName)
+        ? cached.row
+        : undefined;
+    };
+    const missing = actors.flatMap((a, i) =>
+      fresh(a, keys[i] as string) ? [] : [{ a, key: keys[i] as string }],
+    );
+    if (missing.length > 0) {
+      const rows = await identity.ensureUsers(
+        missing.map(({ a, key }) => ({
+          workspaceId: key.slice(0, key.indexOf(':')),
+          externalId: a.userId,
+          displayName: a.userName,
+        })),
+        deps.clock.now(),
+      );
+      if (users.size > 10_000) users.clear();
+      for (const row of rows)
+        users.set(`${row.workspaceId}:${row.externalId}`, { row, until: Date.now() + USER_CACHE_MS });
+    }
+    return keys.map((key) => users.get(key)?.row as UserRow);
   }
 
   /** Writes a person's settings and keeps the remembered copy in step. */
@@ -307,6 +319,8 @@ export function createQuiz(deps: QuizDeps) {
 
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
+  const recorder = createAnswerRecorder({ clock: deps.clock, postsRepo, progress, usersOf, questionOf });
+
   async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
     const key = `${post.questionId}@${post.questionVersion}`;
     const cached = versions.get(key);
@@ -610,91 +624,8 @@ export function createQuiz(deps: QuizDeps) {
      * Records a person's answer. The first answer counts and scores; later ones return the first
      * with "already answered" and change nothing; an answer after the close is kept as practice.
      */
-    async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
-      const post = await postsRepo.getPost(postId);
-      if (!post || post.status === 'pending')
-        throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
-      const question = await questionOf(post);
-      const choice = validateChoice(question, rawChoice);
-      const user = await userOf(actor);
-      const now = deps.clock.now();
-      const base = { question, postId, points: 0 };
-
-      // Both reads are needed whatever happens next; ask for them together.
-      const [earlier, history] = await Promise.all([
-        postsRepo.findAnswer(postId, user.id),
-        postsRepo.streakHistory(post.channelId, user.id),
-      ]);
-      if (earlier) return quiz.alreadyAnswered(base, earlier, user.id);
-
-      const closed = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
-      if (closed) {
-        const correct = isCorrect(question, choice);
-        // One late answer per person and post: the issue key makes a second click a no-op.
-        await progress.insertPracticeAnswer({
-          userId: user.id,
-          questionId: question.id,
-          questionVersion: question.version,
-          kind: 'late',
-          issueKey: `late:${postId}`,
-          postId,
-          choice,
-          correct,
-          answeredAt: now,
-        });
-        return {
-          ...base,
-          outcome: 'late',
-          choice,
-          correct,
-          streak: currentStreak(history),
-          ...(await totals(user.id, postId)),
-        };
-      }
-
-      const streak = currentStreak(history.map((h) => (h.id === postId ? { ...h, answered: true } : h)));
-      const correct = isCorrect(question, choice);
-      const points = pointsFor({ correct, difficulty: question.difficulty, streak });
-      const inserted = await postsRepo.insertAnswer({
-        postId,
-        userId: user.id,
-        choice,
-        correct,
-        points,
-        answeredAt: now,
-      });
-      if (!inserted) {
-        // Lost a race with this person's own second click: the other one counted.
-        const first = await postsRepo.findAnswer(postId, user.id);
-        if (first) return quiz.alreadyAnswered(base, first, user.id);
-      }
-      return {
-        ...base,
-        outcome: 'recorded',
-        choice,
-        correct,
-        points,
-        streak,
-        ...(await totals(user.id, postId)),
-      };
-    },
-
-    async alreadyAnswered(
-      base: { question: Question; postId: string },
-      earlier: { choice: unknown; correct: boolean; points: number; postId: string },
-      userId: string,
-    ): Promise<AnswerResult> {
-      const post = (await postsRepo.getPost(earlier.postId)) as PostRow;
-      return {
-        ...base,
-        outcome: 'already_answered',
-        choice: earlier.choice as Choice,
-        correct: earlier.correct,
-        points: earlier.points,
-        streak: currentStreak(await postsRepo.streakHistory(post.channelId, userId)),
-        totalPoints: await postsRepo.totalPoints(userId),
-        answeredCount: await postsRepo.countAnswers(earlier.postId),
-      };
+    recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
+      return recorder.record(actor, postId, rawChoice);
     },
 
     /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
 import { loadConfig } from '../../src/config.js';
@@ -18,6 +19,11 @@ import { createPostgresDatabase, testPostgresUrl } from '../support/database.js'
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
 
 const SECRET = 'test-signing-secret';
+const REFUSE_ANSWERS = [
+  `create function refuse_answers() returns trigger language plpgsql as $$
+     begin raise exception 'the disk is full'; end $$`,
+  'create trigger refuse_answers before insert on answers for each row execute function refuse_answers()',
+];
 const silent = createLogger({ level: 'silent', format: 'json' });
 let fake: Awaited<ReturnType<typeof startFakeSlack>>;
 let service: RunningService;
@@ -244,12 +250,29 @@ describe('Slack: the question of the day', () => {
     expect((await service.quiz.revealOf(postId)).answered).toBe(1);
   });
 
+  it('when the answer cannot be stored, the person is told that nothing was recorded', async () => {
+    // A real failure inside the database: every insert into answers raises an error.
+    const db = service.database.db;
+    for (const statement of REFUSE_ANSWERS) await db.execute(sql.raw(statement));
+    try {
+      const body = await (await answerClick('UFAIL', correctChoice(question))).reply();
+      expect(textOf(body)).toContain('nothing was recorded');
+      expect(textOf(body)).not.toContain('Correct');
+    } finally {
+      await db.execute(sql.raw('drop trigger refuse_answers on answers'));
+      await db.execute(sql.raw('drop function refuse_answers()'));
+    }
+    const retry = await (await answerClick('UFAIL', correctChoice(question))).reply();
+    expect(textOf(retry)).toContain('Correct!');
+    expect((await service.quiz.revealOf(postId)).answered).toBe(2);
+  });
+
   it('fifty people answering at once make exactly fifty answers', async () => {
     const clicks = await Promise.all(
       Array.from({ length: 50 }, (_, i) => answerClick(`UM${i}`, correctChoice(question))),
     );
     await Promise.all(clicks.map((c) => c.reply()));
-    expect((await service.quiz.revealOf(postId)).answered).toBe(51);
+    expect((await service.quiz.revealOf(postId)).answered).toBe(52);
   });
 
   it('the answered count is refreshed with chat.update, a few times at most', async () => {
@@ -276,9 +299,9 @@ describe('Slack: the question of the day', () => {
     );
     expect(report.outcomes).toEqual([{ target: 'slack:C1', outcome: 'revealed', reason: TODAY }]);
     const reveal = fake.of('chat.postMessage').find((c) => c.body.thread_ts);
-    expect(JSON.stringify(reveal?.body.blocks)).toContain('51 of 51 answered correctly');
+    expect(JSON.stringify(reveal?.body.blocks)).toContain('52 of 52 answered correctly');
     const closed = fake.of('chat.update').at(-1);
-    expect(JSON.stringify(closed?.body.blocks)).toContain('Closed · 51 answered');
+    expect(JSON.stringify(closed?.body.blocks)).toContain('Closed · 52 answered');
     expect(JSON.stringify(closed?.body.blocks)).not.toContain(ACTIONS.dailySingle);
   });
 

@@ -167,6 +167,37 @@ describe('answering the question of the day', () => {
     expect((await t!.quiz.revealOf(post.id)).answered).toBe(50);
   });
 
+  it('clicks written together each get their own outcome, and a bad one spoils none of the others', async () => {
+    const { post, right } = await openQuestion();
+    // Started in one tick, these clicks are written as one group.
+    const outcome = (p: Promise<{ outcome: string }>) =>
+      p.then(
+        (r) => r.outcome,
+        (e: unknown) => (isAppError(e) ? e.code : `unexpected: ${String(e)}`),
+      );
+    const results = await Promise.all([
+      outcome(t!.quiz.recordAnswer(person('U1'), post.id, right)),
+      outcome(t!.quiz.recordAnswer(person('U2'), 'not-a-post-id', right)),
+      outcome(t!.quiz.recordAnswer(person('U3'), '00000000-0000-4000-8000-000000000000', right)),
+      outcome(t!.quiz.recordAnswer(person('U4'), post.id, [99])),
+      outcome(t!.quiz.recordAnswer(person('U5'), post.id, right)),
+      outcome(t!.quiz.recordAnswer(person('U1'), post.id, right)),
+    ]);
+    expect(results).toEqual([
+      'recorded',
+      'quiz.unknown_post',
+      'quiz.unknown_post',
+      'quiz.invalid_choice',
+      'recorded',
+      'already_answered',
+    ]);
+    const reveal = await t!.quiz.revealOf(post.id);
+    expect(reveal.answered).toBe(2);
+    const again = await t!.quiz.recordAnswer(person('U5'), post.id, right);
+    expect(again).toMatchObject({ outcome: 'already_answered', answeredCount: 2, streak: 1 });
+    expect(again.totalPoints).toBe(again.points);
+  });
+
   it('the same person clicking twice at once is counted once', async () => {
     const { post, right } = await openQuestion();
     const results = await Promise.all(

@@ -128,6 +128,8 @@ export function createSlackApp(deps: {
     clientOptions,
     logger: slackLogger,
     extendedErrorHandler: true,
+    // No conversation state is kept between events; Bolt's default store costs an Error per request.
+    convoStore: false,
   });
 
   // ---- Who is asking ------------------------------------------------------------------------

@@ -1,0 +1,241 @@
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { UserRow } from './identity.repository.js';
+import type { createPostsRepository, PostRow } from './posts.repository.js';
+import type { createProgressRepository } from './progress.repository.js';
+import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
+import type { Actor, AnswerResult } from './quiz.js';
+import { currentStreak, pointsFor } from './scoring.js';
+
+/** The most clicks written by one group; more wait for the next. */
+const MAX_GROUP = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Pending {
+  actor: Actor;
+  postId: string;
+  rawChoice: unknown;
+  resolve(result: AnswerResult): void;
+  reject(error: unknown): void;
+}
+
+/** An answer that passed every check and waits for its person's history and the write. */
+interface Checked {
+  item: Pending;
+  post: PostRow;
+  question: Question;
+  choice: Choice;
+  user: UserRow;
+  /** Closed when the click arrived: kept as a practice answer, not scored. */
+  late: boolean;
+}
+
+export interface AnswerRecorderDeps {
+  clock: Clock;
+  postsRepo: ReturnType<typeof createPostsRepository>;
+  progress: ReturnType<typeof createProgressRepository>;
+  /** The people behind the actors, in the same order, created on first sight. */
+  usersOf(actors: Actor[]): Promise<UserRow[]>;
+  questionOf(post: PostRow): Promise<Question>;
+}
+
+/**
+ * Records answers to questions of the day a group at a time. The first click after a quiet spell
+ * is written at once; clicks that arrive while a group is being written join the next group, so a
+ * burst of a hundred clicks costs a handful of statements instead of several each. Every click
+ * still gets its own result only after its row is committed, and a failed write fails exactly the
+ * clicks of that group, so nobody is told an answer counted when it did not.
+ */
+export function createAnswerRecorder(deps: AnswerRecorderDeps) {
+  const { postsRepo, progress } = deps;
+  let queue: Pending[] = [];
+  let writing = false;
+
+  function drain(): void {
+    if (writing || queue.length === 0) return;
+    writing = true;
+    const group = queue.slice(0, MAX_GROUP);
+    queue = queue.slice(MAX_GROUP);
+    writeGroup(group)
+      .catch((error: unknown) => {
+        for (const item of group) item.reject(error);
+      })
+      .finally(() => {
+        writing = false;
+        drain();
+      });
+  }
+
+  async function writeGroup(group: Pending[]): Promise<void> {
+    const now = deps.clock.now();
+    const postIds = [...new Set(group.map((g) => g.postId).filter((id) => UUID.test(id)))];
+    const [posts, people] = await Promise.all([
+      postsRepo.getPosts(postIds),
+      deps.usersOf(group.map((g) => g.actor)),
+    ]);
+    const postById = new Map(posts.map((p) => [p.id, p]));
+
+    const checked: Checked[] = [];
+    for (const [i, item] of group.entries()) {
+      try {
+        const post = postById.get(item.postId);
+        if (!post || post.status === 'pending')
+          throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+        const question = await deps.questionOf(post);
+        const choice = validateChoice(question, item.rawChoice);
+        const late = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
+        checked.push({ item, post, question, choice, user: people[i] as UserRow, late });
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+    if (checked.length === 0) return;
+
+    const [earlier, histories] = await Promise.all([
+      postsRepo.findAnswers(checked.map((c) => ({ postId: c.post.id, userId: c.user.id }))),
+      postsRepo.streakFlags(
+        checked.map((c) => ({
+          channelId: c.post.channelId,
+          userId: c.user.id,
+          answering: c.late ? null : c.post.id,
+        })),
+      ),
+    ]);
+    const answerOf = new Map(earlier.map((a) => [`${a.postId}:${a.userId}`, a]));
+    // The streak with this post answered (a late answer does not count toward it).
+    const streaks = histories.map(({ flags, newestStatus }) =>
+      currentStreak(
+        [...flags].map((f, i) => ({
+          answered: f === '1',
+          status: i === 0 ? (newestStatus ?? 'closed') : 'closed',
+        })),
+      ),
+    );
+
+    const fresh: Array<Checked & { streak: number; correct: boolean; points: number }> = [];
+    const late: Array<Checked & { streak: number; correct: boolean }> = [];
+    const settled: Array<{
+      c: Checked;
+      streak: number;
+      answer: { choice: unknown; correct: boolean; points: number };
+    }> = [];
+    for (const [i, c] of checked.entries()) {
+      const streak = streaks[i] ?? 0;
+      const first = answerOf.get(`${c.post.id}:${c.user.id}`);
+      const correct = isCorrect(c.question, c.choice);
+      if (first) settled.push({ c, streak, answer: first });
+      else if (c.late) late.push({ ...c, streak, correct });
+      else
+        fresh.push({
+          ...c,
+          streak,
+          correct,
+          points: pointsFor({ correct, difficulty: c.question.difficulty, streak }),
+        });
+    }
+
+    const [stored] = await Promise.all([
+      postsRepo.insertAnswers(
+        fresh.map((f) => ({
+          postId: f.post.id,
+          userId: f.user.id,
+          choice: f.choice,
+          correct: f.correct,
+          points: f.points,
+          answeredAt: now,
+        })),
+      ),
+      // One late answer per person and post: the issue key makes a second click a no-op.
+      ...late.map((l) =>
+        progress.insertPracticeAnswer({
+          userId: l.user.id,
+          questionId: l.question.id,
+          questionVersion: l.question.version,
+          kind: 'late',
+          issueKey: `late:${l.post.id}`,
+          postId: l.post.id,
+          choice: l.choice,
+          correct: l.correct,
+          answeredAt: now,
+        }),
+      ),
+    ]);
+    const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
+    // A click that lost to the same person's other click (in this group or another process) gets
+    // the answer that won.
+    const lost = fresh.filter((f) => !storedKeys.has(`${f.post.id}:${f.user.id}`));
+    const winners = await postsRepo.findAnswers(lost.map((l) => ({ postId: l.post.id, userId: l.user.id })));
+    const winnerOf = new Map(winners.map((a) => [`${a.postId}:${a.userId}`, a]));
+    for (const l of lost) {
+      const answer = winnerOf.get(`${l.post.id}:${l.user.id}`);
+      if (answer) settled.push({ c: l, streak: l.streak, answer });
+      else
+        l.item.reject(new Error(`the answer of ${l.user.id} to ${l.post.id} was neither stored nor found`));
+    }
+
+    // From here on the answers are stored: a failure must not tell anyone that nothing was.
+    let points: Map<string, number>;
+    let counts: Map<string, number>;
+    try {
+      [points, counts] = await Promise.all([
+        postsRepo.totalPointsOf([...new Set(checked.map((c) => c.user.id))]),
+        postsRepo.countAnswersOf([...new Set(checked.map((c) => c.post.id))]),
+      ]);
+    } catch (error) {
+      const stored = new AppError(
+        'quiz.recorded_without_totals',
+        'Your answer is recorded, but your points could not be read just now. `stats` shows them.',
+        { cause: error },
+      );
+      for (const c of checked) c.item.reject(stored);
+      return;
+    }
+    const result = (c: Checked) => ({
+      question: c.question,
+      postId: c.post.id,
+      totalPoints: points.get(c.user.id) ?? 0,
+      answeredCount: counts.get(c.post.id) ?? 0,
+    });
+    for (const f of fresh)
+      if (storedKeys.has(`${f.post.id}:${f.user.id}`))
+        f.item.resolve({
+          ...result(f),
+          outcome: 'recorded',
+          choice: f.choice,
+          correct: f.correct,
+          points: f.points,
+          streak: f.streak,
+        });
+    for (const l of late)
+      l.item.resolve({
+        ...result(l),
+        outcome: 'late',
+        choice: l.choice,
+        correct: l.correct,
+        points: 0,
+        streak: l.streak,
+      });
+    for (const { c, streak, answer } of settled)
+      c.item.resolve({
+        ...result(c),
+        outcome: 'already_answered',
+        choice: answer.choice as Choice,
+        correct: answer.correct,
+        points: answer.points,
+        streak,
+      });
+  }
+
+  return {
+    /**
+     * Records a person's answer. The first answer counts and scores; later ones return the first
+     * with "already answered" and change nothing; an answer after the close is kept as practice.
+     */
+    record(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
+      return new Promise<AnswerResult>((resolve, reject) => {
+        queue.push({ actor, postId, rawChoice, resolve, reject });
+        drain();
+      });
+    },
+  };
+}
