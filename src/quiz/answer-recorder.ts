@@ -9,7 +9,8 @@ import { currentStreak, pointsFor } from './scoring.js';
 
 /** The most clicks written by one group; more wait for the next. */
 const MAX_GROUP = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a post id looks like; anything else cannot name a post. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Pending {
   actor: Actor;

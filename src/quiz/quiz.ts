@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { createAnswerRecorder } from './answer-recorder.js';
+import { createAnswerRecorder, UUID } from './answer-recorder.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
@@ -319,6 +319,7 @@ export function createQuiz(deps: QuizDeps) {
 
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
+  const askedBy = new Map<string, Pick<PostRow, 'questionId' | 'questionVersion'>>();
   const recorder = createAnswerRecorder({ clock: deps.clock, postsRepo, progress, usersOf, questionOf });
 
   async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
@@ -606,6 +607,21 @@ export function createQuiz(deps: QuizDeps) {
     /** Notes a failed send; the scheduler retries after `retryAt`. */
     async recordDeliveryFailure(postId: string, error: string, retryAt: Date): Promise<PostRow> {
       return postsRepo.updatePost(postId, { lastError: error.slice(0, 500), nextAttemptAt: retryAt });
+    },
+
+    /**
+     * The question a post asked, for reading a submitted answer. Which question a post asks never
+     * changes, so it is remembered: a burst of Submit clicks reads the database once.
+     */
+    async questionOfPost(postId: string): Promise<Question | undefined> {
+      const known = askedBy.get(postId);
+      if (known) return questionOf(known);
+      if (!UUID.test(postId)) return undefined;
+      const post = await postsRepo.getPost(postId);
+      if (!post) return undefined;
+      if (askedBy.size > 10_000) askedBy.clear();
+      askedBy.set(postId, { questionId: post.questionId, questionVersion: post.questionVersion });
+      return questionOf(post);
     },
 
     async getDailyPost(

@@ -305,6 +305,20 @@ describe('Slack: the question of the day', () => {
     expect(JSON.stringify(closed?.body.blocks)).not.toContain(ACTIONS.dailySingle);
   });
 
+  it('a Submit naming a question the bot never posted is told so, and nothing is stored', async () => {
+    for (const p of ['not-a-post', '00000000-0000-4000-8000-000000000000']) {
+      const { reply } = await click({
+        user: 'UODD',
+        actionId: ACTIONS.dailySubmit,
+        value: JSON.stringify({ p }),
+      });
+      expect(textOf(await reply())).toContain('That question is not open for answers.');
+    }
+    expect(
+      (await service.quiz.personalStats({ platform: 'slack', workspaceId: 'T1', userId: 'UODD' })).answered,
+    ).toBe(0);
+  });
+
   it('a click after the close counts as practice', async () => {
     const body = await (await answerClick('ULATE', correctChoice(question))).reply();
     expect(textOf(body)).toContain('counts as practice, not points');

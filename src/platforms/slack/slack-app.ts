@@ -11,7 +11,7 @@ import {
 import express from 'express';
 import type { Database } from '../../db/client.js';
 import { processedEvents } from '../../db/schema.js';
-import { isAppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -230,9 +230,9 @@ export function createSlackApp(deps: {
   app.action<BlockAction<ButtonAction>>(ACTIONS.dailySubmit, async (args) => {
     await args.ack();
     const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
-    const daily = await quiz.getDailyPost(value.p);
-    if (!daily) return;
-    await answerDaily(args, value, choiceFromState(daily.question, stateOf(args.body)));
+    const question = await quiz.questionOfPost(value.p);
+    if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+    await answerDaily(args, value, choiceFromState(question, stateOf(args.body)));
   });
 
   // ---- Practice questions (ephemeral, in reminders, from App Home) -----------------------------

@@ -9,7 +9,7 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { isAppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -305,9 +305,9 @@ export function createTeamsApp(deps: {
     const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
     const inPersonalChat = activity.conversation.conversationType === 'personal';
     if (value.aifq === 'qotd') {
-      const daily = await quiz.getDailyPost(value.p);
-      if (!daily) return;
-      const choice = daily.question.type === 'single' ? value.c : choiceFromValue(daily.question, value);
+      const question = await quiz.questionOfPost(value.p);
+      if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+      const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
       const result = await quiz.recordAnswer(actor, value.p, choice);
       // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
       if (inPersonalChat)
