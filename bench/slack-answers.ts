@@ -4,6 +4,7 @@
  * in the same run: a bare Bolt app whose handler acknowledges and does one INSERT per click.
  *
  *   npm run bench:slack                      CLICKS=2000 CONCURRENCY=64 ROUNDS=5 npm run bench:slack
+ *   WORKERS=2 npm run bench:slack            also the bot as `aif-quiz start` with WEB_CONCURRENCY=2
  *
  * Per round, the baseline and then the bot take the same clicks from a load generator in its own
  * process; a fake Slack in a third process takes the bot's feedback messages. Prints, as medians
@@ -11,7 +12,8 @@
  * waits for), the server's CPU time per click, and for the bot how long each person waited for
  * their private feedback. Checks that every click was recorded once and answered once.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -123,6 +125,61 @@ async function waitUntil(check: () => Promise<boolean>, ms = 60_000) {
   throw new Error('timed out waiting for the clicks to be recorded');
 }
 
+/**
+ * The bot as an operator runs it with WEB_CONCURRENCY: `aif-quiz start` in a process of its own,
+ * serving from `count` worker processes. `cpuMs` reads the CPU time of all of them from /proc.
+ */
+async function startWorkers(databaseUrl: string, apiUrl: string, count: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, '../src/cli.ts'), 'start'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_API_URL: apiUrl,
+        DATABASE_URL: databaseUrl,
+        WEB_CONCURRENCY: String(count),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SCHEDULER: 'off',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  const deadline = Date.now() + 60_000;
+  while ((output.match(/"msg":"aif-quiz is ready"/g)?.length ?? 0) < count) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the workers did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] as string;
+  const pids = () => [
+    child.pid as number,
+    ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number),
+  ];
+  return {
+    url,
+    cpuMs: () =>
+      pids().reduce((total, pid) => {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return total + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      }, 0),
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function main() {
   const fake = await startSlackPeer();
   const database = await benchDatabase();
@@ -147,6 +204,9 @@ async function main() {
     logger: silent,
     defaultTimezone: 'UTC',
   };
+  // WORKERS=2 adds a row for the bot served by that many processes (WEB_CONCURRENCY).
+  const workerCount = Number(process.env.WORKERS ?? 0);
+  const workers = workerCount > 1 ? await startWorkers(database.url, fake.apiUrl, workerCount) : undefined;
   type Row = {
     name: string;
     throughput: number[];
@@ -154,10 +214,24 @@ async function main() {
     p95: number[];
     p99: number[];
     cpu: number[];
+    feedbackP50: number[];
+    feedbackP99: number[];
   };
-  const row = (name: string): Row => ({ name, throughput: [], p50: [], p95: [], p99: [], cpu: [] });
-  const rows = [row('baseline: bare Bolt + 1 INSERT'), row('aif-quiz: record answer + feedback')];
-  const feedback = { p50: [] as number[], p99: [] as number[] };
+  const row = (name: string): Row => ({
+    name,
+    throughput: [],
+    p50: [],
+    p95: [],
+    p99: [],
+    cpu: [],
+    feedbackP50: [],
+    feedbackP99: [],
+  });
+  const rows = [
+    row('baseline: bare Bolt + 1 INSERT'),
+    row('aif-quiz, one process'),
+    ...(workers ? [row(`aif-quiz, WEB_CONCURRENCY=${workerCount}`)] : []),
+  ];
   const loadShare: number[] = [];
   try {
     const admin = { platform: 'slack' as const, workspaceId: 'T1', userId: 'UADMIN', isPlatformAdmin: true };
@@ -203,25 +277,6 @@ async function main() {
               ? Object.fromEntries(right.map((answer, prompt) => [`pair:${prompt}`, selected(answer)]))
               : {};
       const users = Array.from({ length: clicks }, (_, i) => `U${round}_${i}`);
-
-      await baseline.reset();
-      let cpu = process.cpuUsage();
-      const base = await fire(baseline.url, users, 'bench', 'x', fake.responseUrl('baseline'));
-      await waitUntil(async () => (await baseline.count()) === clicks);
-      const baseCpu = cpuPerClick(cpu, clicks);
-
-      // PROFILE=1 writes a CPU profile of the bot's last round (open it in Chrome DevTools).
-      const profiler =
-        process.env.PROFILE && round === ROUNDS
-          ? new (await import('node:inspector/promises')).Session()
-          : undefined;
-      if (profiler) {
-        profiler.connect();
-        await profiler.post('Profiler.enable');
-        await profiler.post('Profiler.start');
-      }
-      cpu = process.cpuUsage();
-      const ours = await fire(service.url, users, actionId, value, fake.responseUrl(`round${round}`), state);
       const recorded = async () => {
         const [row] = await queryRows<{ n: number }>(
           service.database.db,
@@ -229,41 +284,71 @@ async function main() {
         );
         return Number(row?.n ?? 0);
       };
-      await waitUntil(async () => (await recorded()) >= clicks);
-      // Every click gets its private feedback, once.
-      const arrivals = async () => fake.arrivals(`round${round}`);
-      await waitUntil(async () => Object.keys(await arrivals()).length >= clicks);
-      const ourCpu = cpuPerClick(cpu, clicks);
-      if (profiler) {
-        const { profile } = await profiler.post('Profiler.stop');
-        (await import('node:fs')).writeFileSync('slack-answers.cpuprofile', JSON.stringify(profile));
+
+      await baseline.reset();
+      let cpu = process.cpuUsage();
+      const base = await fire(baseline.url, users, 'bench', 'x', fake.responseUrl('baseline'));
+      await waitUntil(async () => (await baseline.count()) === clicks);
+      const results: Array<{ load: Load; cpu: number; waited?: ReturnType<typeof summarise> }> = [
+        { load: base, cpu: cpuPerClick(cpu, clicks) },
+      ];
+
+      // The bot in this process, then (WORKERS) as a separate multi-process service; each with its own users.
+      for (const [index, target] of [service.url, workers?.url].entries()) {
+        if (!target) continue;
+        const name = `round${round}-${index}`;
+        const theirs = users.map((u) => `${u}-${index}`);
+        const before = await recorded();
+        // PROFILE=1 writes a CPU profile of the bot's last round (open it in Chrome DevTools).
+        const profiler =
+          process.env.PROFILE && round === ROUNDS && index === 0
+            ? new (await import('node:inspector/promises')).Session()
+            : undefined;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.start');
+        }
+        cpu = process.cpuUsage();
+        const workersCpu = workers?.cpuMs() ?? 0;
+        const ours = await fire(target, theirs, actionId, value, fake.responseUrl(name), state);
+        await waitUntil(async () => (await recorded()) >= before + clicks);
+        // Every click gets its private feedback, once.
+        await waitUntil(async () => Object.keys(await fake.arrivals(name)).length >= clicks);
+        const used =
+          index === 0 ? cpuPerClick(cpu, clicks) : (((workers?.cpuMs() ?? 0) - workersCpu) * 1000) / clicks;
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          (await import('node:fs')).writeFileSync('slack-answers.cpuprofile', JSON.stringify(profile));
+        }
+        const stored = (await recorded()) - before;
+        const answered = await fake.arrivals(name);
+        if (stored !== clicks) throw new Error(`expected ${clicks} answers, found ${stored}`);
+        if (Object.keys(answered).length !== clicks)
+          throw new Error(`expected ${clicks} feedback messages, Slack got ${Object.keys(answered).length}`);
+        const waited = summarise(
+          theirs.map((u) => (answered[u] ?? Number.NaN) - (ours.sentAt[u] ?? Number.NaN)),
+        );
+        results.push({ load: ours, cpu: used, waited });
       }
-      const stored = await recorded();
-      const answered = await arrivals();
-      if (stored !== clicks) throw new Error(`expected ${clicks} answers, found ${stored}`);
-      if (Object.keys(answered).length !== clicks)
-        throw new Error(`expected ${clicks} feedback messages, Slack got ${Object.keys(answered).length}`);
-      const waited = summarise(
-        users.map((u) => (answered[u] ?? Number.NaN) - (ours.sentAt[u] ?? Number.NaN)),
-      );
       if (round === 0) continue;
 
-      for (const [target, result, perClick] of [
-        [rows[0], base, baseCpu],
-        [rows[1], ours, ourCpu],
-      ] as const) {
-        target?.throughput.push(result.throughput);
-        target?.p50.push(result.p50);
-        target?.p95.push(result.p95);
-        target?.p99.push(result.p99);
-        target?.cpu.push(perClick);
+      for (const [i, result] of results.entries()) {
+        const target = rows[i] as Row;
+        target.throughput.push(result.load.throughput);
+        target.p50.push(result.load.p50);
+        target.p95.push(result.load.p95);
+        target.p99.push(result.load.p99);
+        target.cpu.push(result.cpu);
+        if (result.waited) {
+          target.feedbackP50.push(result.waited.p50);
+          target.feedbackP99.push(result.waited.p99);
+        }
+        loadShare.push(result.load.loadCpuShare);
       }
-      feedback.p50.push(waited.p50);
-      feedback.p99.push(waited.p99);
-      loadShare.push(base.loadCpuShare, ours.loadCpuShare);
       console.log(
-        `round ${round}: ${daily.question.type} question, ${stored} answers stored and ${clicks} feedback messages ` +
-          `received (each click once); p99 baseline ${base.p99.toFixed(1)} ms, aif-quiz ${ours.p99.toFixed(1)} ms`,
+        `round ${round}: ${daily.question.type} question; each bot stored ${clicks} answers and sent ${clicks} ` +
+          `feedback messages (each click once); p99 ${results.map((r) => `${r.load.p99.toFixed(1)} ms`).join(', ')}`,
       );
     }
     console.log('');
@@ -279,14 +364,17 @@ async function main() {
           `CPU ${med(r.cpu).toFixed(0)} µs/click`,
       );
     }
-    console.log(
-      `${''.padEnd(36)} feedback in hand: p50 ${med(feedback.p50).toFixed(1)} ms  p99 ${med(feedback.p99).toFixed(1)} ms ${range(feedback.p99, 1)}`,
-    );
+    for (const r of rows.slice(1)) {
+      console.log(
+        `${r.name.padEnd(36)} feedback in hand: p50 ${med(r.feedbackP50).toFixed(0)} ms  p99 ${med(r.feedbackP99).toFixed(0)} ms ${range(r.feedbackP99, 0)}`,
+      );
+    }
     console.log(
       `\nload generator: ${(med(loadShare) * 100).toFixed(0)}% of a core (median)` +
         '\ntargets: p99 < 100 ms and throughput ≥ 0.8× the baseline at concurrency 64',
     );
   } finally {
+    await workers?.close();
     await service.close();
     await baseline.close();
     await fake.close();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -74,6 +75,15 @@ export function buildProgram(): Command {
         } finally {
           await service.close();
         }
+        return;
+      }
+      if (config.processes > 1 && cluster.isPrimary) {
+        const { runWorkers } = await import('./cluster.js');
+        await runWorkers({
+          count: config.processes,
+          logger: createLogger(config.log),
+          scheduler: config.scheduler,
+        });
         return;
       }
       await startService({ config, handleSignals: true });

@@ -17,6 +17,8 @@ export const SETTINGS = {
   QUESTIONS_DIR: 'Folder of the question bank (topics.yaml and the topic files).',
   DEFAULT_TIMEZONE: 'IANA timezone for channels and people that have not chosen one, such as Europe/Berlin.',
   SCHEDULER: 'on runs the cron jobs in this process; off for replicas or an external scheduler.',
+  WEB_CONCURRENCY:
+    'How many processes serve requests, one per CPU core being usual; more than 1 needs DATABASE_URL.',
   SLACK_SIGNING_SECRET: "Verifies that requests come from Slack (app settings, 'Basic Information').",
   SLACK_BOT_TOKEN: 'Bot token (xoxb-…) for a single workspace.',
   SLACK_CLIENT_ID: 'OAuth client id, to install the app in many workspaces.',
@@ -78,6 +80,13 @@ const envSchema = z.object({
   QUESTIONS_DIR: z.string().min(1).default('./questions'),
   DEFAULT_TIMEZONE: timezone.default('UTC'),
   SCHEDULER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  WEB_CONCURRENCY: z
+    .string()
+    .default('1')
+    .refine((value) => /^\d{1,2}$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= 32, {
+      error: 'must be a whole number from 1 to 32',
+    })
+    .transform(Number),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText.pipe(
     z.string().startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }).optional(),
@@ -155,6 +164,8 @@ export interface Config {
   questionsDir: string;
   defaultTimezone: string;
   scheduler: boolean;
+  /** Worker processes serving requests (WEB_CONCURRENCY); 1 serves from this process. */
+  processes: number;
   slack: SlackConfig;
   teams: TeamsConfig;
   adminUserIds: string[];
@@ -205,6 +216,11 @@ export function loadConfig(
 
   const slack = resolveSlack(e, problems);
   const teams = resolveTeams(e, problems);
+  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL)
+    problems.push({
+      variable: 'WEB_CONCURRENCY',
+      message: `is ${e.WEB_CONCURRENCY}, but the embedded database can be opened by one process only: set DATABASE_URL to a Postgres server, or leave WEB_CONCURRENCY at 1`,
+    });
   if (problems.length > 0) throw configError(problems);
 
   return {
@@ -217,6 +233,7 @@ export function loadConfig(
     questionsDir: path.resolve(e.QUESTIONS_DIR),
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
+    processes: e.WEB_CONCURRENCY,
     slack,
     teams,
     adminUserIds: e.ADMIN_USER_IDS,

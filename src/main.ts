@@ -101,6 +101,7 @@ export async function startService(options: {
           db: database.db,
           logger,
           adminUserIds: config.adminUserIds,
+          processes: config.processes,
         });
   if (slack) platforms.slack = slack.platform;
   const teams =
@@ -112,6 +113,7 @@ export async function startService(options: {
           db: database.db,
           logger,
           adminUserIds: config.adminUserIds,
+          processes: config.processes,
         });
   if (teams) platforms.teams = teams.platform;
   const scheduler = config.scheduler

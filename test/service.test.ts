@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
@@ -138,5 +138,58 @@ describe('the aif-quiz command line', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('WEB_CONCURRENCY=2 serves from two processes on one port, with one scheduler, and stops cleanly', {
+    timeout: 120_000,
+  }, async ({ skip }) => {
+    const serverUrl = testPostgresUrl();
+    if (!serverUrl) return skip('needs a Postgres server: the embedded database is single-process');
+    const database = await createPostgresDatabase(serverUrl);
+    onTestFinished(database.drop);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--http-only'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: database.url,
+          WEB_CONCURRENCY: '2',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_FORMAT: 'json',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    const ready = () => output.match(/"msg":"aif-quiz is ready"/g)?.length ?? 0;
+    for (let waited = 0; ready() < 2 && waited < 100_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const urls = [...output.matchAll(/"url":"(http:\/\/[^"]+)".*"msg":"aif-quiz is ready"/g)].map(
+      (m) => m[1],
+    );
+    expect(urls).toHaveLength(2);
+    expect(urls[0]).toBe(urls[1]);
+    expect(output.match(/"msg":"scheduler started/g)).toHaveLength(1);
+    for (let i = 0; i < 4; i++) expect((await fetch(`${urls[0]}/readyz`)).status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output.match(/"msg":"aif-quiz stopped"/g)).toHaveLength(2);
+  });
+
+  it('refuses WEB_CONCURRENCY above 1 on the embedded database, saying why', () => {
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(
+      /WEB_CONCURRENCY is 2, but the embedded database can be opened by one process only/,
+    );
+    expect(() => loadConfig({ WEB_CONCURRENCY: 'many' })).toThrow(
+      /WEB_CONCURRENCY "many" must be a whole number/,
+    );
   });
 });

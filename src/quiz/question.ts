@@ -53,6 +53,18 @@ export interface Presentation {
 export const LETTERS = 'ABCDEFGHIJ';
 
 export function presentQuestion(question: Question): Presentation {
+  // Questions are never changed in place, and every reply about one (feedback after each click,
+  // the reveal, count updates) presents it again: work it out once per question object.
+  const known = presentations.get(question);
+  if (known) return known;
+  const presentation = present(question);
+  presentations.set(question, presentation);
+  return presentation;
+}
+
+const presentations = new WeakMap<Question, Presentation>();
+
+function present(question: Question): Presentation {
   switch (question.type) {
     case 'single':
     case 'multiple': {

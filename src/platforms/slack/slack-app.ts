@@ -64,6 +64,8 @@ export function createSlackApp(deps: {
   db: Database;
   logger: Logger;
   adminUserIds: string[];
+  /** How many processes serve this bot (WEB_CONCURRENCY); they share the platform's rate limits. */
+  processes?: number;
 }): SlackApp {
   const { config, quiz, logger } = deps;
   const log = logger.child({ platform: 'slack' });
@@ -203,7 +205,8 @@ export function createSlackApp(deps: {
     platform,
     intervalMs: COUNT_UPDATE_INTERVAL_MS,
     // chat.update is Tier 3: about 50 a minute per workspace, so at most one every 1.5 s across its questions.
-    perWorkspaceIntervalMs: 1_500,
+    // Each of the service's processes keeps its own budget: together they stay within the limit.
+    perWorkspaceIntervalMs: 1_500 * (deps.processes ?? 1),
     onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
   });
 
@@ -387,7 +390,10 @@ function boltLogger(log: Logger): SlackLogger {
   const text = (parts: unknown[]) =>
     parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
   return {
-    debug: (...parts) => log.debug(text(parts)),
+    // Bolt logs at debug level on every request; build the line only when it will be written.
+    debug: (...parts) => {
+      if (log.isLevelEnabled('debug')) log.debug(text(parts));
+    },
     info: (...parts) => log.info(text(parts)),
     warn: (...parts) => log.warn(text(parts)),
     error: (...parts) => log.error(text(parts)),

@@ -92,6 +92,8 @@ export function createTeamsApp(deps: {
   db: Database;
   logger: Logger;
   adminUserIds: string[];
+  /** How many processes serve this bot (WEB_CONCURRENCY); they share the platform's rate limits. */
+  processes?: number;
 }): TeamsApp {
   const { config, quiz } = deps;
   const log = deps.logger.child({ platform: 'teams' });
@@ -233,7 +235,8 @@ export function createTeamsApp(deps: {
     quiz,
     platform,
     intervalMs: COUNT_UPDATE_INTERVAL_MS,
-    perWorkspaceIntervalMs: 1_000,
+    // Each of the service's processes keeps its own budget: together they stay within the limit.
+    perWorkspaceIntervalMs: 1_000 * (deps.processes ?? 1),
     onError: (error, postId) => log.warn({ err: error, postId }, 'could not refresh the answered count'),
   });
 
