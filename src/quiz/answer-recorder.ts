@@ -9,6 +9,8 @@ import { currentStreak, pointsFor } from './scoring.js';
 
 /** The most clicks written by one group; more wait for the next. */
 const MAX_GROUP = 100;
+/** Results handed back between two turns of the event loop. */
+const RELEASE_SLICE = 16;
 /** What a post id looks like; anything else cannot name a post. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -197,34 +199,44 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       totalPoints: points.get(c.user.id) ?? 0,
       answeredCount: counts.get(c.post.id) ?? 0,
     });
+    const outcomes: Array<[Pending, AnswerResult]> = [];
     for (const f of fresh)
       if (storedKeys.has(`${f.post.id}:${f.user.id}`))
-        f.item.resolve({
-          ...result(f),
-          outcome: 'recorded',
-          choice: f.choice,
-          correct: f.correct,
-          points: f.points,
-          streak: f.streak,
-        });
+        outcomes.push([
+          f.item,
+          {
+            ...result(f),
+            outcome: 'recorded',
+            choice: f.choice,
+            correct: f.correct,
+            points: f.points,
+            streak: f.streak,
+          },
+        ]);
     for (const l of late)
-      l.item.resolve({
-        ...result(l),
-        outcome: 'late',
-        choice: l.choice,
-        correct: l.correct,
-        points: 0,
-        streak: l.streak,
-      });
+      outcomes.push([
+        l.item,
+        { ...result(l), outcome: 'late', choice: l.choice, correct: l.correct, points: 0, streak: l.streak },
+      ]);
     for (const { c, streak, answer } of settled)
-      c.item.resolve({
-        ...result(c),
-        outcome: 'already_answered',
-        choice: answer.choice as Choice,
-        correct: answer.correct,
-        points: answer.points,
-        streak,
-      });
+      outcomes.push([
+        c.item,
+        {
+          ...result(c),
+          outcome: 'already_answered',
+          choice: answer.choice as Choice,
+          correct: answer.correct,
+          points: answer.points,
+          streak,
+        },
+      ]);
+    // Whoever waits on a result sends a reply straight away; releasing a large group at once would
+    // hold back new requests behind all those replies, so let the event loop in between slices.
+    for (const [i, [item, outcome]] of outcomes.entries()) {
+      item.resolve(outcome);
+      if (i % RELEASE_SLICE === RELEASE_SLICE - 1 && i < outcomes.length - 1)
+        await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   return {
