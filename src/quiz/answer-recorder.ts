@@ -94,7 +94,9 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     }
     if (checked.length === 0) return;
 
-    const [earlier, histories] = await Promise.all([
+    // Totals are read before this group's rows go in, then this group's own rows are added: one
+    // round trip fewer per group than reading them afterwards.
+    const [earlier, histories, pointsBefore, countsBefore] = await Promise.all([
       postsRepo.findAnswers(checked.map((c) => ({ postId: c.post.id, userId: c.user.id }))),
       postsRepo.streakFlags(
         checked.map((c) => ({
@@ -103,6 +105,8 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
           answering: c.late ? null : c.post.id,
         })),
       ),
+      postsRepo.totalPointsOf([...new Set(checked.map((c) => c.user.id))]),
+      postsRepo.countAnswersOf([...new Set(checked.map((c) => c.post.id))]),
     ]);
     const answerOf = new Map(earlier.map((a) => [`${a.postId}:${a.userId}`, a]));
     // The streak with this post answered (a late answer does not count toward it).
@@ -164,34 +168,34 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       ),
     ]);
     const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
+    const points = new Map(pointsBefore);
+    const counts = new Map(countsBefore);
+    for (const f of fresh)
+      if (storedKeys.has(`${f.post.id}:${f.user.id}`)) {
+        points.set(f.user.id, (points.get(f.user.id) ?? 0) + f.points);
+        counts.set(f.post.id, (counts.get(f.post.id) ?? 0) + 1);
+      }
     // A click that lost to the same person's other click (in this group or another process) gets
-    // the answer that won.
+    // the answer that won. The rows are in: a failure from here on must not say that nothing was.
     const lost = fresh.filter((f) => !storedKeys.has(`${f.post.id}:${f.user.id}`));
-    const winners = await postsRepo.findAnswers(lost.map((l) => ({ postId: l.post.id, userId: l.user.id })));
-    const winnerOf = new Map(winners.map((a) => [`${a.postId}:${a.userId}`, a]));
-    for (const l of lost) {
-      const answer = winnerOf.get(`${l.post.id}:${l.user.id}`);
-      if (answer) settled.push({ c: l, streak: l.streak, answer });
-      else
-        l.item.reject(new Error(`the answer of ${l.user.id} to ${l.post.id} was neither stored nor found`));
-    }
-
-    // From here on the answers are stored: a failure must not tell anyone that nothing was.
-    let points: Map<string, number>;
-    let counts: Map<string, number>;
     try {
-      [points, counts] = await Promise.all([
-        postsRepo.totalPointsOf([...new Set(checked.map((c) => c.user.id))]),
-        postsRepo.countAnswersOf([...new Set(checked.map((c) => c.post.id))]),
-      ]);
+      const winners = await postsRepo.findAnswers(
+        lost.map((l) => ({ postId: l.post.id, userId: l.user.id })),
+      );
+      const winnerOf = new Map(winners.map((a) => [`${a.postId}:${a.userId}`, a]));
+      for (const l of lost) {
+        const answer = winnerOf.get(`${l.post.id}:${l.user.id}`);
+        if (answer) settled.push({ c: l, streak: l.streak, answer });
+        else
+          l.item.reject(new Error(`the answer of ${l.user.id} to ${l.post.id} was neither stored nor found`));
+      }
     } catch (error) {
-      const stored = new AppError(
-        'quiz.recorded_without_totals',
-        'Your answer is recorded, but your points could not be read just now. `stats` shows them.',
+      const counted = new AppError(
+        'quiz.already_answered',
+        'You already answered this question; your first answer is the one that counts.',
         { cause: error },
       );
-      for (const c of checked) c.item.reject(stored);
-      return;
+      for (const l of lost) l.item.reject(counted);
     }
     const result = (c: Checked) => ({
       question: c.question,
