@@ -421,6 +421,13 @@ describe('Slack: App Home and direct messages', () => {
 });
 
 describe('Slack: request verification', () => {
+  it('a click on a button the bot does not know is acknowledged and changes nothing', async () => {
+    const before = fake.calls.length;
+    await click({ user: 'UX', actionId: 'from_an_older_version:1', value: '{}' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.calls.length).toBe(before);
+  });
+
   it('a forged signature gets 401 and nothing is stored', async () => {
     const response = await sendToSlackEndpoint(
       service.url,

@@ -211,6 +211,7 @@ export function createSlackApp(deps: {
   });
 
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+  type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
   async function answerDaily({ body, respond }: ActionArgs, value: DailyValue, choice: unknown) {
     const teamId = body.team?.id ?? '';
@@ -224,13 +225,24 @@ export function createSlackApp(deps: {
     if (result.outcome === 'recorded') counts.refreshSoon(value.p, teamId);
   }
 
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.dailySingle}:`), async (args) => {
+  // Every button and input of the bot, by the part of its action_id before any ':'. One Bolt
+  // listener looks the handler up: Bolt runs every listener's matching for every request, and a
+  // click is the request that comes by the thousand.
+  const onAction = new Map<string, (args: ButtonArgs) => Promise<void>>();
+  app.action<BlockAction<ButtonAction>>(/.*/, async (args) => {
+    const handler = onAction.get(args.action.action_id.split(':')[0] ?? '');
+    if (handler) return handler(args);
+    await args.ack();
+    log.warn({ actionId: args.action.action_id }, 'a click on a button this version does not know');
+  });
+
+  onAction.set(ACTIONS.dailySingle, async (args) => {
     await args.ack();
     const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
     await answerDaily(args, value, value.c);
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTIONS.dailySubmit, async (args) => {
+  onAction.set(ACTIONS.dailySubmit, async (args) => {
     await args.ack();
     const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
     const question = await quiz.questionOfPost(value.p);
@@ -254,13 +266,13 @@ export function createSlackApp(deps: {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACTIONS.practiceSingle}:`), async (args) => {
+  onAction.set(ACTIONS.practiceSingle, async (args) => {
     await args.ack();
     const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
     await answerPractice(args, value, value.c);
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTIONS.practiceSubmit, async (args) => {
+  onAction.set(ACTIONS.practiceSubmit, async (args) => {
     await args.ack();
     const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
     const question = (await quiz.practiceQuestion(value.q, value.v)) ?? undefined;
@@ -269,7 +281,7 @@ export function createSlackApp(deps: {
   });
 
   // Checkbox and select changes arrive one by one; only Submit counts.
-  app.action(ACTIONS.input, async ({ ack }) => {
+  onAction.set(ACTIONS.input, async ({ ack }) => {
     await ack();
   });
 
@@ -295,28 +307,22 @@ export function createSlackApp(deps: {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTIONS.homePractice, async ({ ack, body }) => {
+  onAction.set(ACTIONS.homePractice, async ({ ack, body }) => {
     await ack();
     await practiceInDirectMessage(body.team?.id ?? '', body.user.id);
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    new RegExp(`^${ACTIONS.homeTopic}:`),
-    async ({ ack, body, action }) => {
-      await ack();
-      await practiceInDirectMessage(body.team?.id ?? '', body.user.id, action.value);
-    },
-  );
+  onAction.set(ACTIONS.homeTopic, async ({ ack, body, action }) => {
+    await ack();
+    await practiceInDirectMessage(body.team?.id ?? '', body.user.id, action.value);
+  });
 
-  app.action<BlockAction<ButtonAction>>(
-    new RegExp(`^${ACTIONS.homeReminders}:`),
-    async ({ ack, body, action }) => {
-      await ack();
-      const teamId = body.team?.id ?? '';
-      await quiz.setReminders(actorOf(teamId, body.user), action.value as 'daily' | 'weekly' | 'off');
-      await publishHome(teamId, body.user.id);
-    },
-  );
+  onAction.set(ACTIONS.homeReminders, async ({ ack, body, action }) => {
+    await ack();
+    const teamId = body.team?.id ?? '';
+    await quiz.setReminders(actorOf(teamId, body.user), action.value as 'daily' | 'weekly' | 'off');
+    await publishHome(teamId, body.user.id);
+  });
 
   // ---- Uninstall ------------------------------------------------------------------------------
   app.event('app_uninstalled', async ({ body }) => {
