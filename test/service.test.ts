@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
-import { ROOT, runCli } from './support/cli.js';
+import { runCli, startCli } from './support/cli.js';
 import { createPostgresDatabase, testPostgresUrl } from './support/database.js';
 
 const silent = createLogger({ level: 'silent', format: 'json' });
@@ -97,40 +96,11 @@ describe('the aif-quiz command line', () => {
   }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'aifq-data-'));
     try {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--http-only'],
-        {
-          cwd: ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
-            DATA_DIR: dataDir,
-            PORT: '0',
-            HOST: '127.0.0.1',
-            SCHEDULER: 'off',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 100_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk;
-          const match = /"url":"(http:\/\/[^"]+)".*"msg":"aif-quiz is ready"/.exec(output);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-      });
-      expect(output).toContain('"msg":"chat platforms"');
-      expect(output).toContain('SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN');
-      expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      const service = await startCli({ DATA_DIR: dataDir, SCHEDULER: 'off' });
+      expect(service.output()).toContain('"msg":"chat platforms"');
+      expect(service.output()).toContain('SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN');
+      expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+      expect(await service.stop()).toBe(0);
 
       const migrate = await runCli(['migrate'], { env: { DATA_DIR: dataDir } });
       expect(migrate.code).toBe(0);
@@ -147,41 +117,15 @@ describe('the aif-quiz command line', () => {
     if (!serverUrl) return skip('needs a Postgres server: the embedded database is single-process');
     const database = await createPostgresDatabase(serverUrl);
     onTestFinished(database.drop);
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--http-only'],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATABASE_URL: database.url,
-          WEB_CONCURRENCY: '2',
-          PORT: '0',
-          HOST: '127.0.0.1',
-          LOG_FORMAT: 'json',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    const ready = () => output.match(/"msg":"aif-quiz is ready"/g)?.length ?? 0;
-    for (let waited = 0; ready() < 2 && waited < 100_000; waited += 100)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    const urls = [...output.matchAll(/"url":"(http:\/\/[^"]+)".*"msg":"aif-quiz is ready"/g)].map(
-      (m) => m[1],
-    );
+    const service = await startCli({ DATABASE_URL: database.url, WEB_CONCURRENCY: '2' }, 2);
+    const urls = service.readyUrls();
     expect(urls).toHaveLength(2);
     expect(urls[0]).toBe(urls[1]);
-    expect(output.match(/"msg":"scheduler started/g)).toHaveLength(1);
-    for (let i = 0; i < 4; i++) expect((await fetch(`${urls[0]}/readyz`)).status).toBe(200);
+    expect(service.output().match(/"msg":"scheduler started/g)).toHaveLength(1);
+    for (let i = 0; i < 4; i++) expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
 
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output.match(/"msg":"aif-quiz stopped"/g)).toHaveLength(2);
+    expect(await service.stop()).toBe(0);
+    expect(service.output().match(/"msg":"aif-quiz stopped"/g)).toHaveLength(2);
   });
 
   it('refuses WEB_CONCURRENCY above 1 on the embedded database, saying why', () => {

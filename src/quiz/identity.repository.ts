@@ -34,24 +34,10 @@ export function createIdentityRepository(db: Database) {
       return row;
     },
 
-    async ensureUser(
-      workspaceId: string,
-      externalId: string,
-      displayName: string | undefined,
-      now: Date,
-    ): Promise<UserRow> {
-      const [row] = await db
-        .insert(users)
-        .values({ workspaceId, externalId, displayName, lastActiveAt: now })
-        .onConflictDoUpdate({
-          target: [users.workspaceId, users.externalId],
-          set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },
-        })
-        .returning();
-      return row as UserRow;
-    },
-
-    /** ensureUser for many people at once; one row back per distinct (workspace, person). */
+    /**
+     * Creates each person on first sight, or notes their name and that they were active; one row
+     * back per distinct (workspace, person).
+     */
     async ensureUsers(
       wanted: Array<{ workspaceId: string; externalId: string; displayName: string | undefined }>,
       now: Date,

@@ -238,31 +238,6 @@ export function createPostsRepository(db: Database) {
         .where(and(eq(posts.status, 'open'), lte(posts.closesAt, now)));
     },
 
-    /** Stores an answer unless this person already answered this post; undefined means they had. */
-    async insertAnswer(values: {
-      postId: string;
-      userId: string;
-      choice: number[];
-      correct: boolean;
-      points: number;
-      answeredAt: Date;
-    }): Promise<AnswerRow | undefined> {
-      const [row] = await db
-        .insert(answers)
-        .values(values)
-        .onConflictDoNothing({ target: [answers.postId, answers.userId] })
-        .returning();
-      return row;
-    },
-
-    async findAnswer(postId: string, userId: string): Promise<AnswerRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(answers)
-        .where(and(eq(answers.postId, postId), eq(answers.userId, userId)));
-      return row;
-    },
-
     /** The answers, where there are any, of each person to each post. */
     async findAnswers(pairs: Array<{ postId: string; userId: string }>): Promise<AnswerRow[]> {
       if (pairs.length === 0) return [];

@@ -36,3 +36,45 @@ export function runCli(
     });
   });
 }
+
+/**
+ * Starts `aif-quiz start --http-only` from source with exactly the environment given (plus PATH),
+ * and waits until `processes` of it say they are ready. Returns the URL they serve and their log.
+ */
+export async function startCli(env: Record<string, string>, processes = 1, timeoutMs = 100_000) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'start', '--http-only'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const readyUrls = () =>
+    [...output.matchAll(/"url":"(http:\/\/[^"]+)".*"msg":"aif-quiz is ready"/g)].map((m) => m[1] as string);
+  const deadline = Date.now() + timeoutMs;
+  while (readyUrls().length < processes) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`not ready in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: readyUrls()[0] as string,
+    readyUrls,
+    output: () => output,
+    /** Sends SIGTERM and resolves with the exit code. */
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
