@@ -141,7 +141,9 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         });
     }
 
-    const [stored] = await Promise.all([
+    // The new answers go in as one statement, all or none; each late answer on its own. A failure
+    // fails only the clicks whose rows it concerns.
+    const [written, ...lateWritten] = await Promise.allSettled([
       postsRepo.insertAnswers(
         fresh.map((f) => ({
           postId: f.post.id,
@@ -167,6 +169,14 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         }),
       ),
     ]);
+    if (written.status === 'rejected') {
+      for (const f of fresh) f.item.reject(written.reason);
+      fresh.length = 0;
+    }
+    const stored = written.status === 'fulfilled' ? written.value : [];
+    for (const [i, outcome] of lateWritten.entries())
+      if (outcome.status === 'rejected') late[i]?.item.reject(outcome.reason);
+    const lateStored = late.filter((_, i) => lateWritten[i]?.status === 'fulfilled');
     const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
     const points = new Map(pointsBefore);
     const counts = new Map(countsBefore);
@@ -217,7 +227,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
             streak: f.streak,
           },
         ]);
-    for (const l of late)
+    for (const l of lateStored)
       outcomes.push([
         l.item,
         { ...result(l), outcome: 'late', choice: l.choice, correct: l.correct, points: 0, streak: l.streak },

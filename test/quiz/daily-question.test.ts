@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
 import { correctChoice } from '../../src/quiz/question.js';
@@ -196,6 +197,28 @@ describe('answering the question of the day', () => {
     const again = await t!.quiz.recordAnswer(person('U5'), post.id, right);
     expect(again).toMatchObject({ outcome: 'already_answered', answeredCount: 2, streak: 1 });
     expect(again.totalPoints).toBe(again.points);
+  });
+
+  it('when the database refuses new answers, only the clicks that needed a new row fail', async () => {
+    const { post, right } = await openQuestion();
+    await t!.quiz.recordAnswer(person('U1'), post.id, right);
+    const db = t!.database.handle.db;
+    await db.execute(
+      sql.raw(`create function refuse_answers() returns trigger language plpgsql as $$
+                 begin raise exception 'the disk is full'; end $$`),
+    );
+    await db.execute(
+      sql.raw(
+        'create trigger refuse_answers before insert on answers for each row execute function refuse_answers()',
+      ),
+    );
+    const [again, fresh] = await Promise.allSettled([
+      t!.quiz.recordAnswer(person('U1'), post.id, right),
+      t!.quiz.recordAnswer(person('U2'), post.id, right),
+    ]);
+    expect(again).toMatchObject({ status: 'fulfilled', value: { outcome: 'already_answered' } });
+    expect(fresh.status).toBe('rejected');
+    expect((await t!.quiz.revealOf(post.id)).answered).toBe(1);
   });
 
   it('the same person clicking twice at once is counted once', async () => {
