@@ -186,7 +186,7 @@ export function createQuiz(deps: QuizDeps) {
   const progress = createProgressRepository(deps.db);
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
-  const workspaceIds = new Map<string, string>();
+  const workspaceIds = new Map<string, Promise<string>>();
   // The drawable pool changes only when the bank is synced; a morning fan-out asks for it once per
   // channel, so keep it for a minute instead of reading the whole bank thousands of times.
   let pool: { rows: Awaited<ReturnType<typeof postsRepo.activePool>>; until: number } | undefined;
@@ -196,13 +196,16 @@ export function createQuiz(deps: QuizDeps) {
     return pool.rows;
   }
 
-  async function workspaceIdOf(platform: Platform, externalId: string): Promise<string> {
+  /** A workspace's row id; the clicks of a first burst in a new workspace share one lookup. */
+  function workspaceIdOf(platform: Platform, externalId: string): Promise<string> {
     const key = `${platform}:${externalId}`;
-    const cached = workspaceIds.get(key);
-    if (cached) return cached;
-    const row = await identity.ensureWorkspace(platform, externalId);
-    workspaceIds.set(key, row.id);
-    return row.id;
+    let id = workspaceIds.get(key);
+    if (!id) {
+      id = identity.ensureWorkspace(platform, externalId).then((row) => row.id);
+      workspaceIds.set(key, id);
+      id.catch(() => workspaceIds.delete(key));
+    }
+    return id;
   }
 
   // A burst of clicks comes from the same people on the same post: remember who they are for a
