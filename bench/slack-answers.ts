@@ -369,10 +369,18 @@ async function main() {
         `${r.name.padEnd(36)} feedback in hand: p50 ${med(r.feedbackP50).toFixed(0)} ms  p99 ${med(r.feedbackP99).toFixed(0)} ms ${range(r.feedbackP99, 0)}`,
       );
     }
+    console.log(`\nload generator: ${(med(loadShare) * 100).toFixed(0)}% of a core (median)`);
     console.log(
-      `\nload generator: ${(med(loadShare) * 100).toFixed(0)}% of a core (median)` +
-        '\ntargets: p99 < 100 ms and throughput ≥ 0.8× the baseline at concurrency 64',
+      `targets at concurrency ${CONCURRENCY}: p99 < 100 ms and throughput ≥ 0.8× the baseline (medians)`,
     );
+    for (const r of rows.slice(1)) {
+      const p99 = med(r.p99);
+      const ratio = med(r.throughput) / baseThroughput;
+      console.log(
+        `  ${r.name}: p99 ${p99.toFixed(1)} ms ${p99 < 100 ? 'met' : 'NOT met'}; ` +
+          `throughput ×${ratio.toFixed(2)} ${ratio >= 0.8 ? 'met' : 'NOT met'}`,
+      );
+    }
   } finally {
     await workers?.close();
     await service.close();
