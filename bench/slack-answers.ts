@@ -299,6 +299,7 @@ async function main() {
         const name = `round${round}-${index}`;
         const theirs = users.map((u) => `${u}-${index}`);
         const before = await recorded();
+        const responsesBefore = (await fake.stats()).responses;
         // PROFILE=1 writes a CPU profile of the bot's last round (open it in Chrome DevTools).
         const profiler =
           process.env.PROFILE && round === ROUNDS && index === 0
@@ -326,6 +327,10 @@ async function main() {
         if (stored !== clicks) throw new Error(`expected ${clicks} answers, found ${stored}`);
         if (Object.keys(answered).length !== clicks)
           throw new Error(`expected ${clicks} feedback messages, Slack got ${Object.keys(answered).length}`);
+        // No one got two: the count of all posts to response URLs grew by exactly one per click.
+        const responses = (await fake.stats()).responses - responsesBefore;
+        if (responses !== clicks)
+          throw new Error(`expected ${clicks} feedback messages, Slack got ${responses}`);
         const waited = summarise(
           theirs.map((u) => (answered[u] ?? Number.NaN) - (ours.sentAt[u] ?? Number.NaN)),
         );
