@@ -34,3 +34,18 @@ export async function slackFetch(input: string | URL | Request, init: RequestIni
   };
   return response as unknown as Response;
 }
+
+/**
+ * Posts a reply to a command's or a click's response_url (what Bolt's respond() does), without
+ * dressing the answer up as a fetch Response: it runs once per click.
+ */
+export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
+  const answer = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(message),
+    dispatcher: pool,
+  });
+  await answer.body.dump();
+  if (answer.statusCode >= 300) throw new Error(`Slack answered ${answer.statusCode} to a response_url post`);
+}

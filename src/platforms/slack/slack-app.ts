@@ -29,7 +29,7 @@ import {
   replyBlocks,
   type SlackInputState,
 } from './blocks.js';
-import { slackFetch } from './http.js';
+import { postToResponseUrl, slackFetch } from './http.js';
 import { createInstallationStore } from './installation-store.js';
 import { createSlackPlatform, type EnabledSlackConfig } from './slack-platform.js';
 
@@ -173,7 +173,7 @@ export function createSlackApp(deps: {
   });
 
   // ---- /aif-quiz ----------------------------------------------------------------------------
-  app.command('/aif-quiz', async ({ command, ack, respond }) => {
+  app.command('/aif-quiz', async ({ command, ack }) => {
     await ack();
     const parsed = parseCommand(command.text);
     const actor: Actor = {
@@ -192,7 +192,7 @@ export function createSlackApp(deps: {
           channelName: command.channel_name,
         };
     const reply = await runCommand(quiz, { actor, ...(channel ? { channel } : {}) }, parsed);
-    await respond({
+    await postToResponseUrl(command.response_url, {
       response_type: isChannelReply(reply) ? 'in_channel' : 'ephemeral',
       text: renderReplyText(reply, '/aif-quiz ').slice(0, 3000),
       blocks: replyBlocks(reply),
@@ -213,10 +213,10 @@ export function createSlackApp(deps: {
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
   type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-  async function answerDaily({ body, respond }: ActionArgs, value: DailyValue, choice: unknown) {
+  async function answerDaily({ body }: ActionArgs, value: DailyValue, choice: unknown) {
     const teamId = body.team?.id ?? '';
     const result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, choice);
-    await respond({
+    await postToResponseUrl(body.response_url, {
       response_type: 'ephemeral',
       replace_original: false,
       text: result.correct ? 'Correct!' : 'Not quite.',
@@ -251,7 +251,7 @@ export function createSlackApp(deps: {
   });
 
   // ---- Practice questions (ephemeral, in reminders, from App Home) -----------------------------
-  async function answerPractice({ body, respond }: ActionArgs, value: PracticeValue, choice: unknown) {
+  async function answerPractice({ body }: ActionArgs, value: PracticeValue, choice: unknown) {
     const result = await quiz.answerPractice(actorOf(body.team?.id ?? '', body.user), {
       questionId: value.q,
       version: value.v,
@@ -259,7 +259,7 @@ export function createSlackApp(deps: {
       choice,
       kind: value.r ? 'reminder' : 'practice',
     });
-    await respond({
+    await postToResponseUrl(body.response_url, {
       replace_original: true,
       text: result.correct ? 'Correct!' : 'Not quite.',
       blocks: feedbackBlocks(result),
@@ -363,10 +363,10 @@ export function createSlackApp(deps: {
         'Slack request failed',
       );
     if (responseUrl) {
-      await fetch(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      await postToResponseUrl(responseUrl, {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text,
       }).catch((sendError: unknown) =>
         log.warn({ err: sendError }, 'could not tell the person about the error'),
       );
