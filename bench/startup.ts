@@ -9,6 +9,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,7 +18,6 @@ import pg from 'pg';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const RUNS = Number(process.env.RUNS ?? 5);
-let nextPort = 40_000 + Math.floor(Math.random() * 10_000);
 
 interface Sample {
   readyMs: number;
@@ -24,7 +25,7 @@ interface Sample {
 }
 
 async function measure(args: string[], env: Record<string, string>, readyPath = '/readyz'): Promise<Sample> {
-  const port = nextPort++;
+  const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -38,10 +39,13 @@ async function measure(args: string[], env: Record<string, string>, readyPath = 
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const deadline = started + 60_000;
     for (;;) {
       if (performance.now() > deadline) throw new Error('not ready within 60 s');
+      if (child.exitCode !== null)
+        throw new Error(`${args.join(' ')} exited with ${child.exitCode} before it was ready`);
       try {
         const response = await fetch(`http://127.0.0.1:${port}${readyPath}`);
         if (response.status === 200) break;
@@ -55,8 +59,20 @@ async function measure(args: string[], env: Record<string, string>, readyPath = 
     return { readyMs, rssMb: rssOf(child) };
   } finally {
     child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
   }
+}
+
+/** A port nothing listens on now: the system picks it, and it is handed on at once. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function rssOf(child: ChildProcess): number {
