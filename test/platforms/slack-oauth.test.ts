@@ -1,13 +1,9 @@
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { slackInstallations } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
-import { type RunningService, startService } from '../../src/main.js';
-import { ROOT } from '../support/cli.js';
-import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
+import type { RunningService } from '../../src/main.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
+import { startTestService } from '../support/service.js';
 
 const SECRET = 'oauth-signing-secret';
 let fake: Awaited<ReturnType<typeof startFakeSlack>>;
@@ -16,23 +12,15 @@ const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   fake = await startFakeSlack({ teamId: 'T2' });
-  const serverUrl = testPostgresUrl();
-  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
-  if (database) cleanups.push(database.drop);
-  const config = loadConfig({
+  const started = await startTestService({
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_CLIENT_ID: '111.222',
     SLACK_CLIENT_SECRET: 'client-secret',
     SLACK_STATE_SECRET: 'a-long-random-state-secret',
     SLACK_API_URL: fake.apiUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SCHEDULER: 'off',
-    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
   });
-  service = await startService({ config, logger: createLogger({ level: 'silent', format: 'json' }) });
-  cleanups.push(service.close);
+  service = started.service;
+  cleanups.push(started.stop);
 });
 
 afterAll(async () => {

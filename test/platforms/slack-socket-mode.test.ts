@@ -1,13 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { type RunningService, startService } from '../../src/main.js';
-import { ROOT } from '../support/cli.js';
-import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
+import type { RunningService } from '../../src/main.js';
 import { startFakeSlack } from '../support/fake-slack.js';
+import { startTestService } from '../support/service.js';
 
 // Socket Mode: the bot opens a websocket to Slack (its URL comes from apps.connections.open) and
 // receives envelopes over it, acknowledging each by its envelope id. Here a local websocket server
@@ -36,23 +32,13 @@ beforeAll(async () => {
     );
   });
   fake = await startFakeSlack({ admins: ['UADMIN'], socketUrl: () => socketUrl });
-  const serverUrl = testPostgresUrl();
-  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
-  if (database) cleanups.push(database.drop);
-  service = await startService({
-    config: loadConfig({
-      SLACK_APP_TOKEN: 'xapp-1-test',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SCHEDULER: 'off',
-      QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-      ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
-    }),
-    logger: createLogger({ level: 'silent', format: 'json' }),
+  const started = await startTestService({
+    SLACK_APP_TOKEN: 'xapp-1-test',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: fake.apiUrl,
   });
-  cleanups.push(service.close);
+  service = started.service;
+  cleanups.push(started.stop);
 });
 
 afterAll(async () => {

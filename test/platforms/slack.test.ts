@@ -2,11 +2,10 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
-import { loadConfig } from '../../src/config.js';
 import { runJobAt } from '../../src/jobs/scheduler.js';
 import { createSendQueue } from '../../src/jobs/send-queue.js';
 import { createLogger } from '../../src/logger.js';
-import { type RunningService, startService } from '../../src/main.js';
+import type { RunningService } from '../../src/main.js';
 import {
   ACTIONS,
   dailyQuestionBlocks,
@@ -15,8 +14,8 @@ import {
 } from '../../src/platforms/slack/blocks.js';
 import { correctChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
 import { ROOT } from '../support/cli.js';
-import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
+import { startTestService } from '../support/service.js';
 
 const SECRET = 'test-signing-secret';
 const REFUSE_ANSWERS = [
@@ -32,21 +31,13 @@ let interaction = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack({ admins: ['UADMIN'] });
-  const serverUrl = testPostgresUrl();
-  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
-  if (database) cleanups.push(database.drop);
-  const config = loadConfig({
+  const started = await startTestService({
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_API_URL: fake.apiUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SCHEDULER: 'off',
-    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
   });
-  service = await startService({ config, logger: silent });
-  cleanups.push(service.close);
+  service = started.service;
+  cleanups.push(started.stop);
 });
 
 afterAll(async () => {

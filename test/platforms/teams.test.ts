@@ -1,17 +1,16 @@
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
-import { loadConfig } from '../../src/config.js';
 import { teamsConversations } from '../../src/db/schema.js';
 import { runJobAt } from '../../src/jobs/scheduler.js';
 import { createSendQueue } from '../../src/jobs/send-queue.js';
 import { createLogger } from '../../src/logger.js';
-import { type RunningService, startService } from '../../src/main.js';
+import type { RunningService } from '../../src/main.js';
 import { dailyQuestionCard } from '../../src/platforms/teams/cards.js';
 import { correctChoice, type Question } from '../../src/quiz/question.js';
 import { ROOT } from '../support/cli.js';
-import { createPostgresDatabase, testPostgresUrl } from '../support/database.js';
 import { startFakeConnector } from '../support/fake-connector.js';
+import { startTestService } from '../support/service.js';
 
 const silent = createLogger({ level: 'silent', format: 'json' });
 const CHANNEL = '19:general@thread.tacv2';
@@ -27,20 +26,9 @@ const cleanups: Array<() => Promise<void>> = [];
 let counter = 0;
 
 async function startTeamsService(env: Record<string, string>) {
-  const serverUrl = testPostgresUrl();
-  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
-  if (database) cleanups.push(database.drop);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SCHEDULER: 'off',
-    QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
-    ...env,
-  });
-  const started = await startService({ config, logger: silent });
-  cleanups.push(started.close);
-  return started;
+  const started = await startTestService(env);
+  cleanups.push(started.stop);
+  return started.service;
 }
 
 beforeAll(async () => {
