@@ -190,7 +190,8 @@ export function buildProgram(): Command {
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
     .action(async (dir?: string) => {
       const folder = path.resolve(dir ?? process.env.QUESTIONS_DIR ?? 'questions');
-      const { bank, problems } = await readBank(folder);
+      const { bank, problems, warnings } = await readBank(folder);
+      for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
       if (problems.length > 0) {
         for (const problem of problems) console.error(formatProblem(problem));
         console.error(`\n${problems.length} problem(s) in the question bank.`);
@@ -198,8 +199,9 @@ export function buildProgram(): Command {
         return;
       }
       const active = bank.questions.filter((q) => q.status === 'active').length;
+      const advice = warnings.length > 0 ? ` ${warnings.length} warning(s) above.` : '';
       console.log(
-        `The question bank is valid: ${bank.questions.length} questions (${active} active) in ${bank.topics.size} topics.`,
+        `The question bank is valid: ${bank.questions.length} questions (${active} active) in ${bank.topics.size} topics.${advice}`,
       );
     });
   questions
