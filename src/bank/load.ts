@@ -71,7 +71,9 @@ export async function readBank(
   const bank: Bank = { dir, topics: new Map(), questions: [] };
   const display = (file: string) => displayPath(file);
 
-  const guide = await readGuide(path.join(dir, GUIDE_FILE), problems);
+  const guidePath = path.join(dir, GUIDE_FILE);
+  const guideExists = await exists(guidePath);
+  const guide = guideExists ? await readGuide(guidePath, problems) : undefined;
   if (guide) bank.guide = guide;
 
   const topicsPath = path.join(dir, 'topics.yaml');
@@ -167,22 +169,31 @@ export async function readBank(
       seenStems.set(stemKey, question.id);
 
       checkQuestion(question, add);
-      checkTags(question, { guide: bank.guide, guideFile: display(path.join(dir, GUIDE_FILE)), now }, add);
+      // A broken guide is reported once, above; only a missing one is worth a line per question.
+      checkTags(
+        question,
+        { guide: bank.guide, guideMissing: !guideExists, guideFile: display(guidePath), now },
+        add,
+      );
       bank.questions.push({ ...question, topic: topic.slug, domain: topic.domain as Domain, file: shown });
     });
   }
-  const rules = checkBankRules(bank, { now, guideFile: display(path.join(dir, GUIDE_FILE)) });
+  const rules = checkBankRules(bank, { now, guideFile: display(guidePath) });
   problems.push(...rules.problems);
   return { bank, problems, warnings: rules.warnings };
 }
 
-/** Reads `exam-guide.yaml`; a bank without one simply has no objectives to check against. */
-async function readGuide(file: string, problems: BankProblem[]): Promise<BankGuide | undefined> {
+async function exists(file: string): Promise<boolean> {
   try {
     await access(file);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
+}
+
+/** Reads `exam-guide.yaml`; undefined (with its problems recorded) when it is broken. */
+async function readGuide(file: string, problems: BankProblem[]): Promise<BankGuide | undefined> {
   const shown = displayPath(file);
   const doc = await readYaml(file, problems);
   if (doc === undefined) return undefined;
@@ -236,12 +247,12 @@ async function readGuide(file: string, problems: BankProblem[]): Promise<BankGui
 /** Objective and freshness fields: ids that exist in the guide, dates that have happened. */
 function checkTags(
   question: QuestionSpec,
-  context: { guide: BankGuide | undefined; guideFile: string; now: Date },
+  context: { guide: BankGuide | undefined; guideMissing: boolean; guideFile: string; now: Date },
   add: (field: string, message: string) => void,
 ): void {
   const ids = objectivesOf(question);
-  if (ids.length > 0 && !context.guide) {
-    add('objective', `cannot be checked: ${context.guideFile} is missing or invalid`);
+  if (ids.length > 0 && context.guideMissing) {
+    add('objective', `cannot be checked: there is no ${context.guideFile}`);
   } else if (context.guide) {
     for (const id of ids) {
       if (!context.guide.objectives.has(id))

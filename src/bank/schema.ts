@@ -76,10 +76,16 @@ const objectiveId = z
 /** A calendar date written YYYY-MM-DD that exists (no 2026-02-30). */
 const isoDate = z
   .string({ error: required('must be a date written YYYY-MM-DD') })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
-  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
-    error: 'is not a real date',
-  });
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD', abort: true })
+  .refine(
+    (value) => {
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+    },
+    {
+      error: 'is not a real date',
+    },
+  );
 
 const base = {
   id: z.string({ error: required('must be text') }).regex(/^[a-z0-9]+(-[a-z0-9]+)*-\d{3}$/, {
