@@ -20,6 +20,7 @@ import {
   topicSchema,
   topicsFileSchema,
 } from './schema.js';
+import { normalise } from './text.js';
 
 export interface BankProblem {
   file: string;
@@ -178,7 +179,7 @@ export async function readBank(
       bank.questions.push({ ...question, topic: topic.slug, domain: topic.domain as Domain, file: shown });
     });
   }
-  const rules = checkBankRules(bank, { now, guideFile: display(guidePath) });
+  const rules = checkBankRules(bank, { now, guideFile: display(guidePath), bankDir: display(dir) });
   problems.push(...rules.problems);
   return { bank, problems, warnings: rules.warnings };
 }
@@ -340,14 +341,6 @@ function duplicates(values: string[]): string[] {
     seen.add(key);
   }
   return [...dups];
-}
-
-/** Folds case, spacing and punctuation, so "What is RAG?" and "what is  RAG" count as the same. */
-export function normalise(value: string): string {
-  return value
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 async function listQuestionFiles(dir: string): Promise<string[]> {

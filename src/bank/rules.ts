@@ -1,3 +1,4 @@
+import { ALWAYS_ENFORCED, judgeItemWriting, measureItemWriting } from './item-writing.js';
 import type { Bank, BankProblem } from './load.js';
 import { objectivesOf } from './schema.js';
 
@@ -10,11 +11,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface RuleContext {
   now: Date;
-  /** How the exam-guide file is named in messages. */
+  /** How the exam-guide file and the bank folder are named in messages. */
   guideFile: string;
+  bankDir: string;
 }
 
-/** Whole-bank rules: coverage of the exam guide, tagging and freshness. */
+/** Whole-bank rules: coverage of the exam guide, tagging, freshness and item writing. */
 export function checkBankRules(
   bank: Bank,
   context: RuleContext,
@@ -61,6 +63,19 @@ export function checkBankRules(
         questionId: q.id,
         field: 'verified',
         message: `${q.verified} is ${age} days ago; check its facts against current AWS documentation`,
+      });
+  }
+  const files = new Map(bank.questions.map((q) => [q.id, q.file]));
+  for (const result of judgeItemWriting(measureItemWriting(bank.questions))) {
+    if (result.met) continue;
+    const into = enforce || ALWAYS_ENFORCED.has(result.rule) ? problems : warnings;
+    into.push({ file: context.bankDir, questionId: '-', field: result.rule, message: result.summary });
+    for (const offender of result.offenders)
+      into.push({
+        file: files.get(offender.id) ?? context.bankDir,
+        questionId: offender.id,
+        field: result.rule,
+        message: offender.message,
       });
   }
   return { problems, warnings };

@@ -1,3 +1,9 @@
+import {
+  ALWAYS_ENFORCED,
+  type ItemRuleResult,
+  judgeItemWriting,
+  measureItemWriting,
+} from './item-writing.js';
 import type { Bank } from './load.js';
 import { ageInDays, countPerObjective, MIN_PER_OBJECTIVE, STALE_AFTER_DAYS } from './rules.js';
 import { DOMAINS, domainTitle, objectivesOf } from './schema.js';
@@ -14,6 +20,8 @@ export interface BankStats {
   thinTopics: string[];
   /** Coverage of the exam guide; absent when the bank has no guide. */
   guide?: GuideStats;
+  /** Item-writing rules: the figures, whether each is met, and whether breaking it fails the check. */
+  itemWriting: Array<ItemRuleResult & { fails: boolean }>;
 }
 
 export interface GuideStats {
@@ -68,6 +76,10 @@ export function computeStats(bank: Bank, now = new Date()): BankStats {
       [1, 2, 3].map((d) => [String(d), count((q) => q.difficulty).get(d as never) ?? 0]),
     ),
     thinTopics: byTopic.filter((t) => t.count < MIN_PER_TOPIC).map((t) => t.slug),
+    itemWriting: judgeItemWriting(measureItemWriting(bank.questions)).map((r) => ({
+      ...r,
+      fails: bank.guide?.enforce === true || ALWAYS_ENFORCED.has(r.rule),
+    })),
   };
   if (bank.guide) {
     const counts = countPerObjective(bank);
@@ -121,6 +133,11 @@ export function formatStats(stats: BankStats): string {
   }
   if (stats.thinTopics.length > 0) {
     lines.push('', `${stats.thinTopics.length} topic(s) have fewer than ${MIN_PER_TOPIC} active questions.`);
+  }
+  lines.push('', 'Item writing (single and multiple-response questions, options in file order)');
+  for (const r of stats.itemWriting) {
+    const verdict = r.met ? 'ok' : r.fails ? 'FAILS' : 'warns';
+    lines.push(`  ${r.rule.padEnd(22)} ${verdict.padEnd(6)} ${r.summary}`);
   }
   if (stats.guide) lines.push('', ...formatGuideStats(stats.guide));
   return lines.join('\n');
