@@ -185,7 +185,7 @@ export function buildProgram(): Command {
   questions
     .command('check')
     .description(
-      'Validate every question file; prints each problem as "file: question id: field: what is wrong".',
+      'Validate every question file and the whole-bank rules (exam-guide coverage, freshness, item writing); prints each problem as "file: question id: field: what is wrong" and advice as "warning: …".',
     )
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
     .action(async (dir?: string) => {
@@ -207,7 +207,7 @@ export function buildProgram(): Command {
   questions
     .command('stats')
     .description(
-      'Count active questions per exam domain (next to the exam weights), topic, type and difficulty.',
+      'Count active questions per exam domain (next to the exam weights), topic, type, difficulty and exam-guide objective; list the oldest verified questions and the item-writing figures.',
     )
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
     .action(async (dir?: string) => {

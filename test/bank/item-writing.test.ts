@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoedPhrase, keysAreLongest } from '../../src/bank/item-writing.js';
-import { type BankProblem, readBank } from '../../src/bank/load.js';
+import { type BankProblem, loadBank, readBank } from '../../src/bank/load.js';
 import { computeStats, formatStats } from '../../src/bank/stats.js';
 import { ROOT, runCli } from '../support/cli.js';
 
@@ -136,5 +136,10 @@ describe('item-writing rules in questions check', () => {
     );
     expect(report).toMatch(/key-position +FAILS +single-answer keys by position A 20 \(90\.9%\)/);
     expect(report).toMatch(/stem-echo +warns +1 question\(s\)/);
+  });
+
+  it('a bank that breaks only whole-bank quality rules still loads, so the bot keeps serving questions', async () => {
+    const bank = await loadBank(await enforced());
+    expect(bank.questions).toHaveLength(42);
   });
 });
