@@ -26,6 +26,7 @@ export type ItemRule = 'single-key-longest' | 'multiple-keys-longest' | 'key-pos
  */
 export const ALWAYS_ENFORCED: ReadonlySet<ItemRule> = new Set<ItemRule>([
   'single-key-longest',
+  'multiple-keys-longest',
   'key-position',
 ]);
 
