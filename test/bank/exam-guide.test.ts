@@ -115,8 +115,9 @@ describe('objective and verified while the switch is off', () => {
     const run = await runCli(['questions', 'check', 'test/fixtures/tagged-bank']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/warning: .*learning-008: verified: 2025-01-15 is \d+ days ago/);
-    expect(run.stdout).toContain(
-      'The question bank is valid: 11 questions (10 active) in 2 topics. 1 warning(s) above.',
+    // The CLI measures age against today's date, so only the warning itself is pinned down here.
+    expect(run.stdout).toMatch(
+      /The question bank is valid: 11 questions \(10 active\) in 2 topics\. \d+ warning\(s\) above\./,
     );
   });
 });
