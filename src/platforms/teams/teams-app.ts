@@ -11,6 +11,7 @@ import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -244,8 +245,7 @@ export function createTeamsApp(deps: {
     const tenantId = tenantOf(activity);
     const admin =
       isPlatformAdmin ||
-      deps.adminUserIds.includes(activity.from.id) ||
-      (activity.from.aadObjectId ? deps.adminUserIds.includes(activity.from.aadObjectId) : false);
+      isListedAdmin(deps.adminUserIds, tenantId, [activity.from.id, activity.from.aadObjectId]);
     return {
       platform: 'teams',
       workspaceId: tenantId,
@@ -296,10 +296,15 @@ export function createTeamsApp(deps: {
     const command = parseCommand(text);
     const admin = ADMIN_COMMANDS.has(command.name) ? await isTeamOwner(context) : false;
     const channel = channelOf(activity);
-    await reply(
-      context,
-      await runCommand(quiz, { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) }, command),
+    const result = await runCommand(
+      quiz,
+      { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) },
+      command,
     );
+    // The quiz erased the person's own rows; what Teams told the bot about them is erased here.
+    if (result.kind === 'forget-me' && result.erased)
+      await conversations.forgetPerson([activity.from.id, activity.from.aadObjectId ?? '']);
+    await reply(context, result);
   }
 
   async function onSubmit(context: TurnContext, value: CardData & Record<string, unknown>): Promise<void> {
