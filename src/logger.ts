@@ -41,6 +41,8 @@ export function createLogger(options: LogOptions, destination?: NodeJS.WritableS
     level: options.level,
     redact: { paths: REDACTED, censor: '[redacted]' },
     base: { service: 'aif-quiz' },
+    // Errors reach pino already reduced by the sanitizer; pino's own serializer would re-read them.
+    serializers: { err: (err: unknown) => err },
     hooks: {
       // Every call on this logger and its children passes here, whoever makes it (our code, Bolt's
       // adapter, an error sink): values are cut to size, errors reduced to safe fields, secrets masked.
@@ -78,6 +80,8 @@ const MAX_DEPTH = 5;
 /** Error fields worth a log line; others (pg's `detail`, drizzle's `params`, request objects) carry data. */
 const ERROR_FIELDS = ['code', 'constraint', 'table', 'column', 'routine', 'statusCode', 'status'] as const;
 
+const QUERY_PARAMS = /\nparams: [\s\S]*/;
+
 /** Shapes of credentials that may reach a line without being configured (an OAuth-installed bot token). */
 const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   [/\bxox[a-z]-[A-Za-z0-9-]+/g, 'xox*-[redacted]'],
@@ -100,7 +104,9 @@ export function createLogSanitizer(secrets: string[]) {
   const known = [...new Set(secrets.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
 
   function text(value: string, max = MAX_STRING): string {
-    let out = value.length > max ? `${value.slice(0, max)}…[${value.length - max} more chars]` : value;
+    // A failed drizzle query's message ends with its parameters (people's names, tokens), wherever it is quoted.
+    let out = value.replace(QUERY_PARAMS, '\nparams: [not logged]');
+    if (out.length > max) out = `${out.slice(0, max)}…[${out.length - max} more chars]`;
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     for (const [pattern, replacement] of CREDENTIAL_PATTERNS) out = out.replace(pattern, replacement);
     return out;
@@ -109,7 +115,7 @@ export function createLogSanitizer(secrets: string[]) {
   function error(err: Error, depth: number): Record<string, unknown> {
     const fields = err as unknown as Record<string, unknown>;
     // A failed drizzle query carries its parameters (people's names, tokens) in `params` and in its message.
-    const message = err.message.replace(/\nparams: [\s\S]*$/, '');
+    const message = err.message.replace(QUERY_PARAMS, '');
     const out: Record<string, unknown> = {
       type: err.name && err.name !== 'Error' ? err.name : (err.constructor?.name ?? 'Error'),
       message: text(message, MAX_MESSAGE),

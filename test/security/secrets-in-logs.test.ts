@@ -189,6 +189,8 @@ describe('Secrets never reach the logs', () => {
       expect(leaks, `log lines holding ${secret.slice(0, 12)}…`).toEqual([]);
     }
     expect(lines.join('\n')).not.toMatch(/client_secret=(?!\[redacted\])/);
+    // Failed queries are logged with their SQL, never with the values they carried.
+    expect(lines.filter((line) => /params: (?!\[not logged\])/.test(line))).toEqual([]);
   });
 
   it('installation tokens are stored encrypted: no column of the table holds one in clear', async () => {
@@ -217,5 +219,6 @@ describe('Secrets never reach the logs', () => {
     expect(failure).toContain('values not logged');
     // Whatever else the request logged (Bolt's trace of the request) is cut short too.
     expect(Math.max(...written.map((line) => line.length))).toBeLessThan(8_000);
+    expect(written.filter((line) => line.includes('QxQxQx'))).toEqual([]);
   });
 });

@@ -401,7 +401,8 @@ function boltLogger(log: Logger): SlackLogger {
       .filter((p) => p !== err)
       .map((p) => (typeof p === 'string' ? p : safeJson(p)))
       .join(' ');
-    if (err) log[method]({ err }, text || err.message);
+    // Without a text, pino takes the message of the error as the logger has reduced it.
+    if (err) log[method]({ err }, ...(text ? [text] : []));
     else log[method](text);
   };
   return {
