@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import type { RunningService } from '../../src/main.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
@@ -220,5 +220,46 @@ describe('Secrets never reach the logs', () => {
     // Whatever else the request logged (Bolt's trace of the request) is cut short too.
     expect(Math.max(...written.map((line) => line.length))).toBeLessThan(8_000);
     expect(written.filter((line) => line.includes('QxQxQx'))).toEqual([]);
+  });
+
+  it("a refused Teams request is logged through the service's logs, not botbuilder's console, without the app password", async () => {
+    const password = 'microsoft-app-password-91c3';
+    const teamsLines: string[] = [];
+    const teamsLogs = new Writable({
+      write(chunk, _encoding, done) {
+        teamsLines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const started = await startTestService(
+      { MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: password },
+      { logs: teamsLogs },
+    );
+    cleanups.push(started.stop);
+    const consoleError = vi.spyOn(console, 'error');
+    try {
+      const response = await fetch(`${started.service.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-real-token' },
+        body: JSON.stringify({
+          type: 'message',
+          id: 'unsigned-1',
+          text: 'help',
+          serviceUrl: 'https://smba.trafficmanager.net/emea/',
+          channelId: 'msteams',
+          from: { id: '29:someone' },
+          conversation: { id: 'a:chat', conversationType: 'personal', tenantId: 'tenant-1' },
+          recipient: { id: '28:bot' },
+        }),
+      });
+      expect(response.status).toBe(401);
+      expect(consoleError).not.toHaveBeenCalled();
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(teamsLines.some((line) => line.includes('a Teams request failed authentication'))).toBe(true);
+    expect(teamsLines.filter((line) => line.includes(password) || line.includes('not-a-real-token'))).toEqual(
+      [],
+    );
   });
 });
