@@ -409,7 +409,8 @@ export function createTeamsApp(deps: {
     }
     for (const field of ['timestamp', 'localTimestamp', 'expiration'] as const) {
       const value = activity[field] as unknown;
-      if (typeof value === 'string') (activity as unknown as Record<string, unknown>)[field] = new Date(value);
+      if (typeof value === 'string')
+        (activity as unknown as Record<string, unknown>)[field] = new Date(value);
     }
     try {
       const invoke = await adapter.handle(req.headers.authorization ?? '', activity, onTurn);
