@@ -351,9 +351,11 @@ export function createTeamsApp(deps: {
     }
     const conversationId = baseConversationId(activity.conversation.id);
     const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
-    const reference = TurnContext.getConversationReference(activity);
+    const { user, ...reference } = TurnContext.getConversationReference(activity);
+    // Posting to a team or group chat needs no person: keep whoever spoke last out of its reference.
     await conversations.remember(conversationId, kind, {
       ...reference,
+      ...(kind === 'personal' ? { user } : {}),
       conversation: { ...reference.conversation, id: conversationId },
     } as Partial<ConversationReference>);
 
