@@ -26,7 +26,7 @@ export function keyIdOf(key: Buffer): string {
  * AES-256-GCM with the current key, opening values sealed by any configured key. `context` (the
  * row's id) is authenticated with the value, so a ciphertext copied onto another row does not open.
  *
- * @example const box = createSecretBox({ key: process.env.ENCRYPTION_KEY, previousKeys: [] });
+ * @example const box = createSecretBox(config.encryption); box.open(box.seal(token, rowId), rowId);
  */
 export function createSecretBox(options: { key?: string | undefined; previousKeys: string[] }): SecretBox {
   const keys = new Map<string, Buffer>();
