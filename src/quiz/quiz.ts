@@ -9,7 +9,7 @@ import { type ChannelRow, createIdentityRepository, type UserRow } from './ident
 import { pickQuestion } from './pick.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
 import { createProgressRepository, type LeaderboardRow } from './progress.repository.js';
-import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
+import { type Choice, isCorrect, markChoice, type Question, validateChoice } from './question.js';
 import {
   describeDays,
   instantAt,
@@ -78,6 +78,8 @@ export interface AnswerResult {
   totalPoints: number;
   postId: string;
   answeredCount: number;
+  /** For each part of `choice`, whether it was right (see markChoice); the quiz fills it in. */
+  rightParts?: boolean[];
 }
 
 export interface Reveal {
@@ -101,6 +103,8 @@ export interface PracticeResult {
   question: Question;
   choice: Choice;
   correct: boolean;
+  /** For each part of `choice`, whether it was right (see markChoice). */
+  rightParts?: boolean[];
 }
 
 export interface RankedRow extends LeaderboardRow {
@@ -627,12 +631,18 @@ export function createQuiz(deps: QuizDeps) {
       return questionOf(post);
     },
 
+    /** A posted question of the day, how many answered it, and its channel's timezone. */
     async getDailyPost(
       postId: string,
-    ): Promise<{ post: PostRow; question: Question; answered: number } | undefined> {
+    ): Promise<{ post: PostRow; question: Question; answered: number; timezone: string } | undefined> {
       const post = await postsRepo.getPost(postId);
       if (!post) return undefined;
-      return { post, question: await questionOf(post), answered: await postsRepo.countAnswers(postId) };
+      const [question, answered, channel] = await Promise.all([
+        questionOf(post),
+        postsRepo.countAnswers(postId),
+        identity.getChannel(post.channelId),
+      ]);
+      return { post, question, answered, timezone: channel?.timezone ?? deps.defaultTimezone };
     },
 
     async openPostOf(channelId: string): Promise<PostRow | undefined> {
@@ -643,8 +653,9 @@ export function createQuiz(deps: QuizDeps) {
      * Records a person's answer. The first answer counts and scores; later ones return the first
      * with "already answered" and change nothing; an answer after the close is kept as practice.
      */
-    recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
-      return recorder.record(actor, postId, rawChoice);
+    async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
+      const result = await recorder.record(actor, postId, rawChoice);
+      return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 
     /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */
@@ -732,14 +743,16 @@ export function createQuiz(deps: QuizDeps) {
       });
       if (!row) {
         const first = await progress.findPracticeAnswer(user.id, input.issueKey);
+        const firstChoice = (first?.choice as Choice) ?? choice;
         return {
           outcome: 'already_answered',
           question,
-          choice: (first?.choice as Choice) ?? choice,
+          choice: firstChoice,
           correct: first?.correct ?? correct,
+          rightParts: markChoice(question, firstChoice),
         };
       }
-      return { outcome: 'recorded', question, choice, correct };
+      return { outcome: 'recorded', question, choice, correct, rightParts: markChoice(question, choice) };
     },
 
     // ---- Leaderboards and stats -------------------------------------------------------------
