@@ -5,6 +5,8 @@ import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
+import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
+import { createErasuresRepository } from './erasures.repository.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
@@ -188,6 +190,7 @@ export function createQuiz(deps: QuizDeps) {
   const identity = createIdentityRepository(deps.db);
   const postsRepo = createPostsRepository(deps.db);
   const progress = createProgressRepository(deps.db);
+  const erasures = createErasuresRepository(deps.db);
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
   const workspaceIds = new Map<string, Promise<string>>();
@@ -327,7 +330,17 @@ export function createQuiz(deps: QuizDeps) {
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
   const askedBy = new Map<string, Pick<PostRow, 'questionId' | 'questionVersion'>>();
-  const recorder = createAnswerRecorder({ clock: deps.clock, postsRepo, progress, usersOf, questionOf });
+  const recorder = createAnswerRecorder({
+    clock: deps.clock,
+    postsRepo,
+    progress,
+    usersOf,
+    questionOf,
+    async answeredBeforeErasure(clicks) {
+      const kept = await erasures.ofPosts([...new Set(clicks.map((c) => c.postId))]);
+      return matchErasedAnswerers(kept, clicks);
+    },
+  });
 
   async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
     const key = `${post.questionId}@${post.questionVersion}`;
@@ -661,7 +674,9 @@ export function createQuiz(deps: QuizDeps) {
     /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */
     async closePost(postId: string): Promise<Reveal | undefined> {
       const closed = await postsRepo.closePost(postId, deps.clock.now());
-      return closed ? quiz.revealOf(postId) : undefined;
+      if (!closed) return undefined;
+      await erasures.dropClosed();
+      return quiz.revealOf(postId);
     },
 
     async revealOf(postId: string): Promise<Reveal> {
@@ -948,12 +963,21 @@ export function createQuiz(deps: QuizDeps) {
       return userSettings(await updateUserRow(user.id, { timezone }));
     },
 
-    /** Erases everything stored about a person. Nothing happens without `confirmed`. */
+    /**
+     * Erases everything stored about a person. Nothing happens without `confirmed`. For each
+     * question still open that they answered, a keyed hash of their platform id is kept until it
+     * closes, so answering it again cannot score as if for the first time.
+     */
     async forgetMe(actor: Actor, confirmed: boolean): Promise<{ erased: boolean }> {
       if (!confirmed) return { erased: false };
       const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
       const user = await identity.findUser(workspaceId, actor.userId);
-      if (user) await identity.deleteUser(user.id);
+      if (user) {
+        // Hashes first: should the erasure then fail, the answers are still there and still count.
+        const open = await erasures.openPostsAnsweredBy(user.id);
+        await erasures.remember(open.map((postId) => sealAnswerer(postId, actor)));
+        await identity.deleteUser(user.id);
+      }
       users.delete(`${workspaceId}:${actor.userId}`);
       return { erased: true };
     },
