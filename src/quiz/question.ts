@@ -229,8 +229,10 @@ export function typingHint(presentation: Presentation): string {
       return 'To answer, type just the letter, e.g. B.';
     case 'multiple':
       return `To answer, type just the ${presentation.expected} letters, e.g. A, C.`;
-    default:
-      return `To answer: ${presentation.howToAnswer}.`;
+    default: {
+      const how = presentation.howToAnswer;
+      return `To answer, ${how.charAt(0).toLowerCase()}${how.slice(1)}.`;
+    }
   }
 }
 
