@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { processedEvents, teamsConversations } from '../../db/schema.js';
+import { teamsConversations } from '../../db/schema.js';
 
 export type ConversationKind = 'personal' | 'channel' | 'groupChat';
 
@@ -67,12 +67,6 @@ export function createConversationsRepository(db: Database) {
         .update(teamsConversations)
         .set({ active: false, updatedAt: new Date() })
         .where(eq(teamsConversations.conversationId, conversationId));
-    },
-
-    /** Claims a delivery key once; false when it was seen before (a redelivered activity). */
-    async claimOnce(key: string): Promise<boolean> {
-      const [row] = await db.insert(processedEvents).values({ key }).onConflictDoNothing().returning();
-      return Boolean(row);
     },
   };
 }
