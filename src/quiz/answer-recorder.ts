@@ -94,12 +94,28 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     writeGroup(written, fail)
       .catch((error: unknown) => {
         for (const item of written) fail(item, error);
+        return [];
       })
-      .finally(() => {
+      .then(async (outcomes) => {
         isolate(written.length, failed);
         writing = false;
+        // This group's rows are committed, so the next group (which reads totals first) may start
+        // now, while this group's people get their results: its round trips overlap their replies.
         drain();
+        await release(outcomes);
       });
+  }
+
+  /**
+   * Whoever waits on a result sends a reply straight away; releasing a large group at once would
+   * hold back new requests behind all those replies, so let the event loop in between slices.
+   */
+  async function release(outcomes: Array<[Pending, AnswerResult]>): Promise<void> {
+    for (const [i, [item, outcome]] of outcomes.entries()) {
+      item.resolve(outcome);
+      if (i % RELEASE_SLICE === RELEASE_SLICE - 1 && i < outcomes.length - 1)
+        await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** A click that failed alone has its answer; failures shared with others are tried again apart. */
@@ -114,7 +130,11 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     retries.unshift(...[items.slice(0, half), items.slice(half)].filter((g) => g.length > 0));
   }
 
-  async function writeGroup(group: Pending[], fail: (item: Pending, error: unknown) => void): Promise<void> {
+  /** Writes a group and returns the results of the clicks it stored; the others it fails or rejects. */
+  async function writeGroup(
+    group: Pending[],
+    fail: (item: Pending, error: unknown) => void,
+  ): Promise<Array<[Pending, AnswerResult]>> {
     const now = deps.clock.now();
     const postIds = [...new Set(group.map((g) => g.postId).filter((id) => UUID.test(id)))];
     const [posts, people] = await Promise.all([
@@ -139,7 +159,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         else fail(item, error);
       }
     }
-    if (checked.length === 0) return;
+    if (checked.length === 0) return [];
 
     // Totals are read before this group's rows go in, then this group's own rows are added: one
     // round trip fewer per group than reading them afterwards.
@@ -294,13 +314,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
           streak,
         },
       ]);
-    // Whoever waits on a result sends a reply straight away; releasing a large group at once would
-    // hold back new requests behind all those replies, so let the event loop in between slices.
-    for (const [i, [item, outcome]] of outcomes.entries()) {
-      item.resolve(outcome);
-      if (i % RELEASE_SLICE === RELEASE_SLICE - 1 && i < outcomes.length - 1)
-        await new Promise((resolve) => setImmediate(resolve));
-    }
+    return outcomes;
   }
 
   return {
