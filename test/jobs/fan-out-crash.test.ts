@@ -48,7 +48,8 @@ afterAll(async () => {
   await slack?.close();
 });
 
-async function until(what: string, ms: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
+/** Polls `check` until it holds or `ms` have passed; says which. */
+async function until(ms: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
     if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -103,13 +104,9 @@ describe('a crash in the middle of a daily fan-out', () => {
         child.on('exit', (_code, signal) => resolve(signal ? null : _code)),
       );
       try {
-        expect(await until('a stalled post', 60_000, () => slack.heldCount() > 0)).toBe(true);
+        expect(await until(60_000, () => slack.heldCount() > 0)).toBe(true);
         // Every post Slack accepted is in the database while the run is still going.
-        await until(
-          'the accepted posts recorded',
-          5_000,
-          async () => (await openPosts(localDate)) >= acceptedBeforeKill,
-        );
+        await until(5_000, async () => (await openPosts(localDate)) >= acceptedBeforeKill);
         expect(await openPosts(localDate)).toBe(acceptedBeforeKill);
       } finally {
         child.kill('SIGKILL');
