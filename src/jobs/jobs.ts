@@ -164,12 +164,9 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   const prepared = await ctx.quiz.prepareDailyPosts(
     inWindow.map((d) => ({ channelId: d.channel.id, localDate: d.date })),
   );
-  const pending = prepared.filter((p) => p.status === 'pending').map((p) => p.id);
-  // Only posts whose delivery this process claims are sent: another replica, or a retry not yet due, keeps the rest.
-  const claimed: PostRow[] = [];
-  for (let i = 0; i < pending.length; i += 1000)
-    claimed.push(...(await jobs.claimDeliveries(pending.slice(i, i + 1000), ctx.at, DELIVERY_LEASE_MS)));
-  const questions = await ctx.quiz.questionsOf(claimed);
+  const pending = prepared.filter((p) => p.status === 'pending');
+  const questions = await ctx.quiz.questionsOf(pending);
+  const started = performance.now();
 
   const deliveries = createDeliveryRecorder(
     (items: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }>) =>
@@ -222,8 +219,18 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   };
   // Sends go out in slices, so memory stays flat however many channels are due; the queue still
   // overlaps sends within a slice.
-  for (let i = 0; i < claimed.length; i += SEND_SLICE) {
-    await Promise.all(claimed.slice(i, i + SEND_SLICE).map(send));
+  // Each slice is claimed just before it is sent, so a claim's lease runs from its own sends: a
+  // fan-out longer than the lease never hands its tail to another run while it still means to send
+  // it, and after a crash the slices not yet claimed are free at once. Only posts this run claims
+  // are sent; another run, or a retry not yet due, keeps the rest.
+  for (let i = 0; i < pending.length; i += SEND_SLICE) {
+    const now = new Date(ctx.at.getTime() + (performance.now() - started));
+    const claimed = await jobs.claimDeliveries(
+      pending.slice(i, i + SEND_SLICE).map((p) => p.id),
+      now,
+      DELIVERY_LEASE_MS,
+    );
+    await Promise.all(claimed.map(send));
   }
   return outcomes;
 }

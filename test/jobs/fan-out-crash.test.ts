@@ -81,7 +81,7 @@ describe('a crash in the middle of a daily fan-out', () => {
   ])(
     'killed after Slack accepted %i of 60 posts, a restart posts the rest and every channel gets the question once',
     {
-      timeout: 120_000,
+      timeout: 240_000,
     },
     async (acceptedBeforeKill, localDate) => {
       slack.clear();

@@ -139,7 +139,7 @@ async function makeWeak(actor: Actor) {
 
 describe('aif-quiz run-job with Slack and Teams configured', () => {
   it('posts the question of the day, then closes it and posts the reveal in its thread, on both platforms', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const [s, t] = [await slackChannel(), await teamsChannel()];
 
@@ -171,7 +171,7 @@ describe('aif-quiz run-job with Slack and Teams configured', () => {
   });
 
   it('posts the weekly digest to each channel and a weak-topic reminder to each person, once', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const [s, t] = [await slackChannel(), await teamsChannel()];
     for (const [actor, key] of [
@@ -208,7 +208,7 @@ describe('aif-quiz run-job with Slack and Teams configured', () => {
   });
 
   it('fails a due post or reveal whose platform this process cannot reach, says why, and exits non-zero', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const [s, t] = [await slackChannel(), await teamsChannel()];
     expect((await runJob('daily-post', at(2, '09:00'))).code).toBe(0);
@@ -233,7 +233,7 @@ describe('aif-quiz run-job with Slack and Teams configured', () => {
   });
 
   it('two run-job processes started together post each question of the day once', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const channels = [await teamsChannel()];
     for (let i = 0; i < 8; i++) channels.push(await slackChannel());
