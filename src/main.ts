@@ -9,10 +9,12 @@ import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import { resealInstallations } from './platforms/slack/installation-store.js';
 import type { SlackApp } from './platforms/slack/slack-app.js';
 import type { TeamsApp } from './platforms/teams/teams-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
+import { createSecretBox, type SecretBox } from './secret-box.js';
 
 export interface RunningService {
   url: string;
@@ -33,6 +35,8 @@ export interface AppCore {
   quiz: Quiz;
   /** A quiz on the same database with another clock: what scheduled jobs run with. */
   quizAt(clock: Clock): Quiz;
+  /** Encrypts secrets stored in the database (Slack installation tokens). */
+  secretBox: SecretBox;
 }
 
 /** Opens the database, applies migrations, loads and syncs the bank, and builds the quiz. */
@@ -50,6 +54,8 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
   try {
     const migrations = await migrateDatabase(database);
     logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
+    const secretBox = createSecretBox(config.encryption);
+    await protectStoredSecrets(database, secretBox, config, logger);
     const bank = await bankLoading;
     const synced = await syncBank(database, bank);
     logger.info(
@@ -64,11 +70,38 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
         defaultTimezone: config.defaultTimezone,
         topics: [...bank.topics.values()],
       });
-    return { database, bank, quiz: quizAt(clock), quizAt };
+    return { database, bank, quiz: quizAt(clock), quizAt, secretBox };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/**
+ * Seals Slack installations stored in clear or under an earlier key with the current key. Without
+ * a key (development only: production refuses to start without one) they stay in clear, said once.
+ */
+async function protectStoredSecrets(
+  database: DatabaseHandle,
+  box: SecretBox,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  if (!box.currentKeyId) {
+    if (config.slack.mode === 'oauth')
+      logger.warn(
+        'ENCRYPTION_KEY is not set: Slack installation tokens are stored in clear in the database (production refuses to start like this)',
+      );
+    return;
+  }
+  const { resealed, unreadable } = await resealInstallations(database.db, box);
+  if (resealed > 0)
+    logger.info({ resealed, keyId: box.currentKeyId }, 'Slack installations encrypted with the current key');
+  if (unreadable.length > 0)
+    logger.error(
+      { workspaces: unreadable },
+      'some Slack installations are encrypted with a key that is in neither ENCRYPTION_KEY nor ENCRYPTION_KEYS: those workspaces cannot be served until the key is added back or the app reinstalled',
+    );
 }
 
 /** True when no chat platform is configured: the bot has nobody to talk to but a terminal. */
@@ -96,6 +129,7 @@ export async function createChatPlatforms(options: {
   quiz: Quiz;
   db: Database;
   logger: Logger;
+  secretBox: SecretBox;
   local?: ChatPlatform;
 }): Promise<ChatPlatforms> {
   const { config, quiz, db, logger } = options;
@@ -111,6 +145,7 @@ export async function createChatPlatforms(options: {
           db,
           logger,
           adminUserIds: config.adminUserIds,
+          secretBox: options.secretBox,
           processes: config.processes,
         });
   if (slack) platforms.slack = slack.platform;
@@ -152,12 +187,13 @@ export async function startService(options: {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const { database, quiz, quizAt } = await openCore(config, logger);
+  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
   const chat = await createChatPlatforms({
     config,
     quiz,
     db: database.db,
     logger,
+    secretBox,
     ...(options.local ? { local: options.local } : {}),
   });
   const { platforms, slack, teams } = chat;

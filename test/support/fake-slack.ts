@@ -133,6 +133,11 @@ export async function startFakeSlack(
     clear() {
       calls.length = 0;
     },
+    /** Changes who users.info reports as a workspace admin from now on. */
+    setAdmins(ids: string[]) {
+      admins.clear();
+      for (const id of ids) admins.add(id);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of held.splice(0)) res.socket?.destroy();
