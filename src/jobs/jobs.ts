@@ -172,6 +172,7 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
     (items: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }>) =>
       ctx.quiz.markPostsDelivered(items),
   );
+  const recording: Array<Promise<void>> = [];
   const send = async (post: PostRow) => {
     const due = byChannel.get(post.channelId);
     const question = questions.get(`${post.questionId}@${post.questionVersion}`);
@@ -204,18 +205,27 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
       outcomes.push({ target: due.target, outcome: 'failed', reason: errorText(error) });
       return;
     }
-    try {
-      await deliveries.record({ post, channel: due.channel, messageRef: ref });
-      outcomes.push({ target: due.target, outcome: 'posted', reason: `${post.localDate} ${question.id}` });
-    } catch (error) {
-      // The channel has the question but the database does not know: once the lease runs out a
-      // later tick posts it again. Rare (the database failed right after the send), and loud.
-      outcomes.push({
-        target: due.target,
-        outcome: 'failed',
-        reason: `posted, but not recorded (${errorText(error)}); it may be posted again`,
-      });
-    }
+    // The next sends need not wait for this write: the run waits for all of them before it ends.
+    recording.push(
+      deliveries.record({ post, channel: due.channel, messageRef: ref }).then(
+        () => {
+          outcomes.push({
+            target: due.target,
+            outcome: 'posted',
+            reason: `${post.localDate} ${question.id}`,
+          });
+        },
+        (error: unknown) => {
+          // The channel has the question but the database does not know: once the lease runs out a
+          // later tick posts it again. Rare (the database failed right after the send), and loud.
+          outcomes.push({
+            target: due.target,
+            outcome: 'failed',
+            reason: `posted, but not recorded (${errorText(error)}); it may be posted again`,
+          });
+        },
+      ),
+    );
   };
   // Sends go out in slices, so memory stays flat however many channels are due; the queue still
   // overlaps sends within a slice.
@@ -232,6 +242,7 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
     );
     await Promise.all(claimed.map(send));
   }
+  await Promise.all(recording);
   return outcomes;
 }
 
