@@ -60,8 +60,10 @@ export function buildProgram(): Command {
           ...config.log,
           level: config.log.level === 'info' ? 'warn' : config.log.level,
         });
-        const { runLocalChannel, createLocalPlatform } = await import('./platforms/local/local-channel.js');
-        const local = createLocalPlatform((text) => process.stdout.write(text));
+        const { runLocalChannel, createLocalPlatform, terminalWriter } = await import(
+          './platforms/local/local-channel.js'
+        );
+        const local = createLocalPlatform(terminalWriter(process.stdout));
         const service = await startService({ config, logger, local });
         try {
           process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
