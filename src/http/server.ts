@@ -7,6 +7,9 @@ export interface Readiness {
   check(): Promise<string[]>;
 }
 
+/** How long /readyz waits for its checks: well inside the usual 2 s probe timeout. */
+export const READINESS_TIMEOUT_MS = 1_500;
+
 export interface HttpApp {
   app: Express;
   listen(host: string, port: number): Promise<{ server: Server; url: string }>;
@@ -20,6 +23,8 @@ export interface HttpApp {
 export function createHttpApp(options: {
   logger: Logger;
   readiness: Readiness;
+  /** Longest /readyz waits for the checks before it answers 503 (default READINESS_TIMEOUT_MS). */
+  readinessTimeoutMs?: number;
   mounts?: Array<{ path: string; handler: express.RequestHandler | express.Router }>;
   notConfigured?: Array<{ path: string; message: string }>;
 }): HttpApp {
@@ -30,12 +35,24 @@ export function createHttpApp(options: {
     res.json({ status: 'ok' });
   });
 
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? READINESS_TIMEOUT_MS;
   app.get('/readyz', async (_req: Request, res: Response) => {
     let failing: string[];
+    let timer: NodeJS.Timeout | undefined;
+    // A probe that waits is worse than one that fails: orchestrators give up after a second or two
+    // and learn nothing, so a database that does not answer in time counts as not ready.
+    const deadline = new Promise<string[]>((resolve) => {
+      timer = setTimeout(
+        () => resolve([`database: no answer within ${readinessTimeoutMs} ms (busy, locked or unreachable)`]),
+        readinessTimeoutMs,
+      );
+    });
     try {
-      failing = await options.readiness.check();
+      failing = await Promise.race([options.readiness.check(), deadline]);
     } catch (error) {
       failing = [`readiness check failed: ${(error as Error).message}`];
+    } finally {
+      clearTimeout(timer);
     }
     res
       .status(failing.length === 0 ? 200 : 503)

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { isAppError } from '../../errors.js';
+import { publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -189,7 +189,8 @@ export async function runLocalChannel(options: {
     try {
       if (!(await handle(line))) break;
     } catch (error) {
-      if (isAppError(error)) write(`\n${error.message}\n`);
+      const coded = publicErrorOf(error);
+      if (coded) write(`\n${coded.message}\n`);
       else {
         options.logger?.error({ err: error, line }, 'local channel failed to handle a line');
         write('\nSorry, something went wrong handling that. It has been logged.\n');

@@ -11,7 +11,7 @@ import {
 import express from 'express';
 import type { Database } from '../../db/client.js';
 import { processedEvents } from '../../db/schema.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -352,11 +352,15 @@ export function createSlackApp(deps: {
   }) => {
     const responseUrl = (body as { response_url?: string } | undefined)?.response_url;
     // Bolt passes our coded errors through as they are, and wraps anything else.
-    const original = (error as Error & { original?: unknown }).original;
-    const coded = isAppError(error) ? error : isAppError(original) ? original : undefined;
+    const coded = publicErrorOf(error);
     const text = coded
       ? coded.message
       : 'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.';
+    if (coded?.code === 'db.busy')
+      log.warn(
+        { err: coded.cause, teamId: context?.teamId },
+        'the database is busy; told the person to retry',
+      );
     if (!coded)
       log.error(
         { err: error, teamId: context?.teamId, userId: (body as { user?: { id?: string } })?.user?.id },

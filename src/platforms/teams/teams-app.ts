@@ -9,7 +9,7 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -379,8 +379,14 @@ export function createTeamsApp(deps: {
 
   // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
   adapter.onTurnError = async (context, error) => {
-    if (isAppError(error)) {
-      await context.sendActivity(error.message);
+    const coded = publicErrorOf(error);
+    if (coded) {
+      if (coded.code === 'db.busy')
+        log.warn(
+          { err: coded.cause, activityId: context.activity.id },
+          'the database is busy; told the person to retry',
+        );
+      await context.sendActivity(coded.message);
       return;
     }
     log.error(
