@@ -85,6 +85,8 @@ export async function runLocalChannel(options: {
   output: NodeJS.WritableStream;
   userName: string;
   logger?: Logger;
+  /** Ends the channel as `quit` does (the CLI aborts it on Ctrl-C and SIGTERM). */
+  signal?: AbortSignal;
 }): Promise<void> {
   const { quiz, output } = options;
   const write = (text: string) => output.write(text);
@@ -185,6 +187,10 @@ export async function runLocalChannel(options: {
   write('\n> ');
 
   const lines = createInterface({ input: options.input, terminal: false });
+  // Closing the reader ends the loop below once the line in hand is done, so nothing half-handled.
+  const stop = () => lines.close();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   for await (const line of lines) {
     try {
       if (!(await handle(line))) break;
@@ -199,6 +205,7 @@ export async function runLocalChannel(options: {
     write('\n> ');
   }
   lines.close();
+  options.signal?.removeEventListener('abort', stop);
   write('\nBye. Your answers are saved.\n');
 }
 
