@@ -13,6 +13,7 @@ import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 
 export interface RunningService {
+  /** Where it serves HTTP; empty when started with `serveHttp: false`. */
   url: string;
   config: Config;
   database: DatabaseHandle;
@@ -85,6 +86,8 @@ export async function startService(options: {
   handleSignals?: boolean;
   /** Chat platforms beyond those the configuration enables (the local terminal channel). */
   platforms?: Partial<Record<Platform, ChatPlatform>>;
+  /** false: no HTTP at all (the terminal channel needs none). Default true. */
+  serveHttp?: boolean;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
@@ -162,12 +165,18 @@ export async function startService(options: {
           : []),
       ],
     });
-    const listening = await http.listen(config.http.host, config.http.port);
+    const listening =
+      options.serveHttp === false
+        ? { server: undefined, url: '' }
+        : await http.listen(config.http.host, config.http.port);
     server = listening.server;
     await slack?.start();
     logPlatforms(logger, config);
     scheduler?.start();
-    logger.info({ url: listening.url, ms: Math.round(performance.now() - started) }, 'aif-quiz is ready');
+    logger.info(
+      { ...(listening.url ? { url: listening.url } : {}), ms: Math.round(performance.now() - started) },
+      'aif-quiz is ready',
+    );
 
     let closing: Promise<void> | undefined;
     const close = () => {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export interface Readiness {
@@ -84,14 +85,32 @@ export function createHttpApp(options: {
     listen(host, port) {
       return new Promise((resolve, reject) => {
         const server = app.listen(port, host, (error?: Error) => {
-          if (error) return reject(error);
+          if (error) return reject(listenError(error, host, port));
           const address = server.address();
           const actualPort = typeof address === 'object' && address ? address.port : port;
           const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
           resolve({ server, url: `http://${shownHost}:${actualPort}` });
         });
-        server.once('error', reject);
+        server.once('error', (error) => reject(listenError(error, host, port)));
       });
     },
   };
+}
+
+/** The usual reasons a port cannot be had, said plainly; anything else as it is. */
+function listenError(error: Error, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new AppError(
+      'http.port_in_use',
+      `Port ${port} on ${host} is already in use by another program: stop it, or choose another port with PORT (or --port).`,
+      { cause: error },
+    );
+  if (code === 'EACCES')
+    return new AppError(
+      'http.port_not_allowed',
+      `This user may not open port ${port} on ${host}: choose a port above 1023 with PORT (or --port).`,
+      { cause: error },
+    );
+  return error;
 }
