@@ -71,14 +71,15 @@ function wholeNumber(options: { default: number; min: number; max: number; unit:
 }
 
 /**
- * Database limits when nothing is set. A person waits at most a few seconds before hearing that the
- * bot is busy; no statement of this bot runs for anywhere near 10 s when the database is healthy;
- * a transaction left idle for 30 s is a bug, and its locks must not stall everyone else.
+ * Database limits when nothing is set. A person waits a few seconds at most before hearing that the
+ * bot is busy: every statement of a request is small, so one still running after 5 s is stuck
+ * behind a lock or an overloaded server (migrations and the bank sync, which may run long, are
+ * exempt). A transaction left idle for 30 s is a bug, and its locks must not stall everyone else.
  */
 export const DATABASE_DEFAULTS = {
   poolSize: 10,
   connectTimeoutMs: 5_000,
-  statementTimeoutMs: 10_000,
+  statementTimeoutMs: 5_000,
   idleInTransactionTimeoutMs: 30_000,
 } as const;
 

@@ -34,7 +34,7 @@ describe('configuration', () => {
       limits: {
         poolSize: 10,
         connectTimeoutMs: 5000,
-        statementTimeoutMs: 10000,
+        statementTimeoutMs: 5000,
         idleInTransactionTimeoutMs: 30000,
       },
     });
