@@ -254,7 +254,12 @@ export const slackInstallations = pgTable('slack_installations', {
   teamId: text('team_id'),
   enterpriseId: text('enterprise_id'),
   botUserId: text('bot_user_id'),
-  installation: jsonb('installation').notNull(),
+  /** The installation in clear: only when the service runs without ENCRYPTION_KEY (development). */
+  installation: jsonb('installation'),
+  /** The installation encrypted with AES-256-GCM (`iv.tag.ciphertext`, base64), tokens included. */
+  sealed: text('sealed'),
+  /** Which key sealed it: a fingerprint of the key, so rotated keys can still be told apart. */
+  keyId: text('key_id'),
   installedAt: at('installed_at').notNull().defaultNow(),
   updatedAt: at('updated_at'),
 });

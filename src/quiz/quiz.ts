@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
@@ -261,7 +262,7 @@ export function createQuiz(deps: QuizDeps) {
   }
 
   function requireAdmin(actor: Actor, what: string): void {
-    if (actor.isPlatformAdmin || deps.adminUserIds.includes(actor.userId)) return;
+    if (actor.isPlatformAdmin || isListedAdmin(deps.adminUserIds, actor.workspaceId, [actor.userId])) return;
     throw new AppError(
       'quiz.not_admin',
       `Only workspace admins can ${what}. Ask one of them, or ask whoever runs the bot to add your user id (${actor.userId}) to ADMIN_USER_IDS.`,
@@ -940,7 +941,8 @@ export function createQuiz(deps: QuizDeps) {
       if (!confirmed) return { erased: false };
       const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
       const user = await identity.findUser(workspaceId, actor.userId);
-      if (user) await identity.deleteUser(user.id);
+      if (user) await identity.eraseUser(user);
+      else await identity.forgetSubscriber(workspaceId, actor.userId);
       users.delete(`${workspaceId}:${actor.userId}`);
       return { erased: true };
     },

@@ -13,20 +13,35 @@ import { createPostgresDatabase, testPostgresUrl } from './database.js';
  */
 export async function startTestService(
   env: Record<string, string>,
+  options: {
+    /** Where to write the service's logs (JSON lines, at LOG_LEVEL or trace); silent without. */
+    logs?: NodeJS.WritableStream;
+    /** Adds a password to the database URL (the test server trusts everyone, so it is never checked). */
+    databasePassword?: string;
+  } = {},
 ): Promise<{ service: RunningService; stop(): Promise<void> }> {
   const serverUrl = testPostgresUrl();
   const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
   try {
+    const databaseUrl = database ? new URL(database.url) : undefined;
+    if (databaseUrl && options.databasePassword) {
+      databaseUrl.username ||= 'postgres';
+      databaseUrl.password = options.databasePassword;
+    }
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SCHEDULER: 'off',
+      QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl.toString() } : { DATA_DIR: 'memory://' }),
+      LOG_LEVEL: 'trace',
+      ...env,
+    });
     const service = await startService({
-      config: loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SCHEDULER: 'off',
-        QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-        ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
-        ...env,
-      }),
-      logger: createLogger({ level: 'silent', format: 'json' }),
+      config,
+      logger: options.logs
+        ? createLogger({ ...config.log, format: 'json' }, options.logs)
+        : createLogger({ level: 'silent', format: 'json' }),
     });
     return {
       service,

@@ -11,6 +11,7 @@ import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { AppError, publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -111,7 +112,7 @@ export function createTeamsApp(deps: {
         }
       : {},
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new RoutedAdapter(auth);
 
   // ---- Sending --------------------------------------------------------------------------------
   async function continueIn(
@@ -244,8 +245,7 @@ export function createTeamsApp(deps: {
     const tenantId = tenantOf(activity);
     const admin =
       isPlatformAdmin ||
-      deps.adminUserIds.includes(activity.from.id) ||
-      (activity.from.aadObjectId ? deps.adminUserIds.includes(activity.from.aadObjectId) : false);
+      isListedAdmin(deps.adminUserIds, tenantId, [activity.from.id, activity.from.aadObjectId]);
     return {
       platform: 'teams',
       workspaceId: tenantId,
@@ -296,10 +296,15 @@ export function createTeamsApp(deps: {
     const command = parseCommand(text);
     const admin = ADMIN_COMMANDS.has(command.name) ? await isTeamOwner(context) : false;
     const channel = channelOf(activity);
-    await reply(
-      context,
-      await runCommand(quiz, { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) }, command),
+    const result = await runCommand(
+      quiz,
+      { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) },
+      command,
     );
+    // The quiz erased the person's own rows; what Teams told the bot about them is erased here.
+    if (result.kind === 'forget-me' && result.erased)
+      await conversations.forgetPerson([activity.from.id, activity.from.aadObjectId ?? '']);
+    await reply(context, result);
   }
 
   async function onSubmit(context: TurnContext, value: CardData & Record<string, unknown>): Promise<void> {
@@ -346,9 +351,11 @@ export function createTeamsApp(deps: {
     }
     const conversationId = baseConversationId(activity.conversation.id);
     const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
-    const reference = TurnContext.getConversationReference(activity);
+    const { user, ...reference } = TurnContext.getConversationReference(activity);
+    // Posting to a team or group chat needs no person: keep whoever spoke last out of its reference.
     await conversations.remember(conversationId, kind, {
       ...reference,
+      ...(kind === 'personal' ? { user } : {}),
       conversation: { ...reference.conversation, id: conversationId },
     } as Partial<ConversationReference>);
 
@@ -399,8 +406,31 @@ export function createTeamsApp(deps: {
   };
 
   const router = express.Router();
+  // botbuilder's own request handler (adapter.process) writes its failures to the console, outside
+  // this service's logs and their filter: hand the activity to the adapter here instead.
   router.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
-    await adapter.process(req, res, onTurn);
+    const activity = req.body as Activity | undefined;
+    if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {
+      log.warn('a Teams request without an activity type');
+      res.status(400).end();
+      return;
+    }
+    for (const field of ['timestamp', 'localTimestamp', 'expiration'] as const) {
+      const value = activity[field] as unknown;
+      if (typeof value === 'string')
+        (activity as unknown as Record<string, unknown>)[field] = new Date(value);
+    }
+    try {
+      const invoke = await adapter.handle(req.headers.authorization ?? '', activity, onTurn);
+      res.status(invoke?.status ?? 200);
+      if (invoke?.body !== undefined) res.send(invoke.body);
+      res.end();
+    } catch (error) {
+      const unauthorized = (error as { statusCode?: number }).statusCode === 401;
+      if (unauthorized) log.warn({ err: error }, 'a Teams request failed authentication');
+      else log.error({ err: error, activityId: activity.id }, 'Teams request failed');
+      res.status(unauthorized ? 401 : 500).end();
+    }
   });
 
   return {
@@ -410,6 +440,13 @@ export function createTeamsApp(deps: {
       counts.stop();
     },
   };
+}
+
+/** The adapter, taking activities from our own route (whose failures go to the service's log). */
+class RoutedAdapter extends CloudAdapter {
+  handle(authorization: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authorization, activity, logic);
+  }
 }
 
 function tenantOf(activity: Activity): string {
