@@ -103,8 +103,10 @@ export function buildProgram(): Command {
           ...config.log,
           level: config.log.level === 'info' ? 'warn' : config.log.level,
         });
-        const { runLocalChannel, createLocalPlatform } = await import('./platforms/local/local-channel.js');
-        const local = createLocalPlatform((text) => process.stdout.write(text));
+        const { runLocalChannel, createLocalPlatform, terminalWriter } = await import(
+          './platforms/local/local-channel.js'
+        );
+        const local = createLocalPlatform(terminalWriter(process.stdout));
         // The terminal channel needs no port: a trial must not fail because something else holds
         // 3000, nor open a port on the network that nobody asked for. --port serves health checks.
         const serveHttp = options.port !== undefined;

@@ -6,11 +6,13 @@ import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
+import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
+import { createErasuresRepository } from './erasures.repository.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
 import { createProgressRepository, type LeaderboardRow } from './progress.repository.js';
-import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
+import { type Choice, isCorrect, markChoice, type Question, validateChoice } from './question.js';
 import {
   describeDays,
   instantAt,
@@ -79,6 +81,8 @@ export interface AnswerResult {
   totalPoints: number;
   postId: string;
   answeredCount: number;
+  /** For each part of `choice`, whether it was right (see markChoice); the quiz fills it in. */
+  rightParts?: boolean[];
 }
 
 export interface Reveal {
@@ -102,6 +106,8 @@ export interface PracticeResult {
   question: Question;
   choice: Choice;
   correct: boolean;
+  /** For each part of `choice`, whether it was right (see markChoice). */
+  rightParts?: boolean[];
 }
 
 export interface RankedRow extends LeaderboardRow {
@@ -185,6 +191,7 @@ export function createQuiz(deps: QuizDeps) {
   const identity = createIdentityRepository(deps.db);
   const postsRepo = createPostsRepository(deps.db);
   const progress = createProgressRepository(deps.db);
+  const erasures = createErasuresRepository(deps.db);
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
   const workspaceIds = new Map<string, Promise<string>>();
@@ -324,7 +331,17 @@ export function createQuiz(deps: QuizDeps) {
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
   const askedBy = new Map<string, Pick<PostRow, 'questionId' | 'questionVersion'>>();
-  const recorder = createAnswerRecorder({ clock: deps.clock, postsRepo, progress, usersOf, questionOf });
+  const recorder = createAnswerRecorder({
+    clock: deps.clock,
+    postsRepo,
+    progress,
+    usersOf,
+    questionOf,
+    async answeredBeforeErasure(clicks) {
+      const kept = await erasures.ofPosts([...new Set(clicks.map((c) => c.postId))]);
+      return matchErasedAnswerers(kept, clicks);
+    },
+  });
 
   async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
     const key = `${post.questionId}@${post.questionVersion}`;
@@ -628,12 +645,18 @@ export function createQuiz(deps: QuizDeps) {
       return questionOf(post);
     },
 
+    /** A posted question of the day, how many answered it, and its channel's timezone. */
     async getDailyPost(
       postId: string,
-    ): Promise<{ post: PostRow; question: Question; answered: number } | undefined> {
+    ): Promise<{ post: PostRow; question: Question; answered: number; timezone: string } | undefined> {
       const post = await postsRepo.getPost(postId);
       if (!post) return undefined;
-      return { post, question: await questionOf(post), answered: await postsRepo.countAnswers(postId) };
+      const [question, answered, channel] = await Promise.all([
+        questionOf(post),
+        postsRepo.countAnswers(postId),
+        identity.getChannel(post.channelId),
+      ]);
+      return { post, question, answered, timezone: channel?.timezone ?? deps.defaultTimezone };
     },
 
     async openPostOf(channelId: string): Promise<PostRow | undefined> {
@@ -644,14 +667,17 @@ export function createQuiz(deps: QuizDeps) {
      * Records a person's answer. The first answer counts and scores; later ones return the first
      * with "already answered" and change nothing; an answer after the close is kept as practice.
      */
-    recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
-      return recorder.record(actor, postId, rawChoice);
+    async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
+      const result = await recorder.record(actor, postId, rawChoice);
+      return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 
     /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */
     async closePost(postId: string): Promise<Reveal | undefined> {
       const closed = await postsRepo.closePost(postId, deps.clock.now());
-      return closed ? quiz.revealOf(postId) : undefined;
+      if (!closed) return undefined;
+      await erasures.dropClosed();
+      return quiz.revealOf(postId);
     },
 
     async revealOf(postId: string): Promise<Reveal> {
@@ -733,14 +759,16 @@ export function createQuiz(deps: QuizDeps) {
       });
       if (!row) {
         const first = await progress.findPracticeAnswer(user.id, input.issueKey);
+        const firstChoice = (first?.choice as Choice) ?? choice;
         return {
           outcome: 'already_answered',
           question,
-          choice: (first?.choice as Choice) ?? choice,
+          choice: firstChoice,
           correct: first?.correct ?? correct,
+          rightParts: markChoice(question, firstChoice),
         };
       }
-      return { outcome: 'recorded', question, choice, correct };
+      return { outcome: 'recorded', question, choice, correct, rightParts: markChoice(question, choice) };
     },
 
     // ---- Leaderboards and stats -------------------------------------------------------------
@@ -936,13 +964,21 @@ export function createQuiz(deps: QuizDeps) {
       return userSettings(await updateUserRow(user.id, { timezone }));
     },
 
-    /** Erases everything stored about a person. Nothing happens without `confirmed`. */
+    /**
+     * Erases everything stored about a person. Nothing happens without `confirmed`. For each
+     * question still open that they answered, a keyed hash of their platform id is kept until it
+     * closes, so answering it again cannot score as if for the first time.
+     */
     async forgetMe(actor: Actor, confirmed: boolean): Promise<{ erased: boolean }> {
       if (!confirmed) return { erased: false };
       const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
       const user = await identity.findUser(workspaceId, actor.userId);
-      if (user) await identity.eraseUser(user);
-      else await identity.forgetSubscriber(workspaceId, actor.userId);
+      if (user) {
+        // Hashes first: should the erasure then fail, the answers are still there and still count.
+        const open = await erasures.openPostsAnsweredBy(user.id);
+        await erasures.remember(open.map((postId) => sealAnswerer(postId, actor)));
+        await identity.eraseUser(user);
+      } else await identity.forgetSubscriber(workspaceId, actor.userId);
       users.delete(`${workspaceId}:${actor.userId}`);
       return { erased: true };
     },

@@ -1,7 +1,7 @@
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
-import { questionHeader } from '../../quiz/render-text.js';
+import { formatInZone, questionHeader } from '../../quiz/render-text.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
 export const CARD_VERSION = '1.5';
@@ -122,9 +122,7 @@ export function dailyQuestionCard(message: DailyQuestionMessage): Element {
     aifq: 'qotd',
     p: message.postId,
   });
-  const closes = message.closesAt
-    ? ` · closes ${message.closesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-    : '';
+  const closes = message.closesAt ? ` · closes ${formatInZone(message.closesAt, message.timezone)}` : '';
   return card(
     [
       ...head,
