@@ -40,7 +40,7 @@ function inTerminal(args: string[], env: Record<string, string>) {
   child.stdout.on('data', (chunk: Buffer) => {
     screen += chunk.toString();
   });
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(guard);
@@ -52,7 +52,8 @@ function inTerminal(args: string[], env: Record<string, string>) {
     exited,
     type: (line: string) => child.stdin.write(`${line}\n`),
     async waitFor(text: string): Promise<void> {
-      for (let i = 0; i < 2500 && !screen.includes(text); i++) {
+      // A new embedded database (initdb) can take tens of seconds on a busy machine.
+      for (let i = 0; i < 6000 && !screen.includes(text); i++) {
         if (child.exitCode !== null) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -64,7 +65,7 @@ function inTerminal(args: string[], env: Record<string, string>) {
 // One folder for the three trials, which run one after another: a new embedded database takes seconds.
 describe('the terminal trial', () => {
   it('opens the local channel even when the HTTP port is taken, since it serves no HTTP unless asked', {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     const trial = inTerminal(['start'], {
       DATA_DIR: path.join(dataDir, 'trial'),
@@ -81,7 +82,7 @@ describe('the terminal trial', () => {
   });
 
   it('serves health checks beside the local channel when asked with --port', {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     const trial = inTerminal(['start', '--port', '0'], {
       DATA_DIR: path.join(dataDir, 'trial'),
@@ -96,7 +97,9 @@ describe('the terminal trial', () => {
     expect(await trial.exited).toBe(0);
   });
 
-  it('a port asked for but taken is one readable line and a non-zero exit', { timeout: 90_000 }, async () => {
+  it('a port asked for but taken is one readable line and a non-zero exit', {
+    timeout: 180_000,
+  }, async () => {
     const trial = inTerminal(['start', '--port', String(heldPort)], {
       DATA_DIR: path.join(dataDir, 'trial'),
       QUESTIONS_DIR: BANK,

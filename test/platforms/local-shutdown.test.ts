@@ -11,11 +11,13 @@ import { ROOT, runCli } from '../support/cli.js';
 
 const BANK = path.join(ROOT, 'test/fixtures/mini-bank');
 let dataDir: string;
+const running = new Set<ChildProcessWithoutNullStreams>();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'aifq-local-'));
 });
 afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -40,11 +42,16 @@ function startLocal(dir: string) {
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   // Never leave a child behind, whatever the test does.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  void exited.then(() => clearTimeout(guard));
+  running.add(child);
+  const guard = setTimeout(() => child.kill('SIGKILL'), 180_000);
+  void exited.then(() => {
+    clearTimeout(guard);
+    running.delete(child);
+  });
 
   async function untilPrompt(after: number, what: string): Promise<string> {
-    for (let i = 0; i < 1500; i++) {
+    // A new embedded database (initdb) can take tens of seconds on a busy machine.
+    for (let i = 0; i < 6000; i++) {
       const added = screen.slice(after);
       if (added.endsWith('\n> ')) return added;
       if (child.exitCode !== null) break;
@@ -80,17 +87,20 @@ async function practiceAnswersIn(dir: string): Promise<number> {
 
 describe('the embedded database folder', () => {
   it('belongs to one process: a second one is refused, naming the first, and exits non-zero', {
-    timeout: 60_000,
+    timeout: 240_000,
   }, async () => {
     const dir = path.join(dataDir, 'shared');
     const first = startLocal(dir);
     await first.ready();
-    const second = await runCli(['local'], { env: { DATA_DIR: dir, QUESTIONS_DIR: BANK } });
+    const second = await runCli(['local'], {
+      env: { DATA_DIR: dir, QUESTIONS_DIR: BANK },
+      timeoutMs: 90_000,
+    });
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(
       `is in use by process ${first.child.pid}; stop it or use another DATA_DIR`,
     );
-    const migrate = await runCli(['migrate'], { env: { DATA_DIR: dir } });
+    const migrate = await runCli(['migrate'], { env: { DATA_DIR: dir }, timeoutMs: 90_000 });
     expect(migrate.code).not.toBe(0);
     expect(migrate.stderr).toContain(`in use by process ${first.child.pid}`);
 
@@ -99,7 +109,7 @@ describe('the embedded database folder', () => {
     expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
   });
 
-  it('left locked by a process that died is taken over', { timeout: 60_000 }, async () => {
+  it('left locked by a process that died is taken over', { timeout: 240_000 }, async () => {
     const dir = path.join(dataDir, 'stale');
     const crashed = startLocal(dir);
     await crashed.ready();
@@ -122,7 +132,7 @@ describe('stopping the terminal channel', () => {
   const WAYS = ['quit', 'Ctrl-D', 'Ctrl-C', 'SIGTERM'] as const;
 
   it('keeps every answer, whether it is left with quit, Ctrl-D, Ctrl-C or SIGTERM (20 rounds)', {
-    timeout: 600_000,
+    timeout: 900_000,
   }, async () => {
     const dir = path.join(dataDir, 'rounds');
     for (let round = 1; round <= 20; round++) {
