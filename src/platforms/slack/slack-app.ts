@@ -10,7 +10,7 @@ import {
 } from '@slack/bolt';
 import express from 'express';
 import type { Database } from '../../db/client.js';
-import { AppError, answerReplyFailed, isAppError } from '../../errors.js';
+import { AppError, answerReplyFailed, causedByBusyDatabase, publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
@@ -396,13 +396,17 @@ export function createSlackApp(deps: {
   async function reportError({ error, body, teamId }: { error: unknown; body?: unknown; teamId?: string }) {
     const responseUrl = (body as { response_url?: string } | undefined)?.response_url;
     // Bolt passes our coded errors through as they are, and wraps anything else.
-    const original = (error as Error & { original?: unknown }).original;
-    const coded = isAppError(error) ? error : isAppError(original) ? original : undefined;
+    const coded = publicErrorOf(error);
     // Whether anything was stored is known only where it was stored; a coded error says so itself.
     const text = coded
       ? coded.message
       : 'Sorry, something went wrong on our side. Please try again in a moment.';
-    if (!coded || coded.cause)
+    if (coded && causedByBusyDatabase(coded))
+      log.warn(
+        { err: coded.cause, code: coded.code, teamId },
+        'the database is busy; told the person to retry',
+      );
+    else if (!coded || coded.cause)
       log.error(
         {
           err: coded?.cause ?? error,
