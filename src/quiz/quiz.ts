@@ -3,7 +3,7 @@ import { domainTitle, type Topic } from '../bank/schema.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, answerNotRecorded, isAppError } from '../errors.js';
 import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
 import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
@@ -668,7 +668,11 @@ export function createQuiz(deps: QuizDeps) {
      * with "already answered" and change nothing; an answer after the close is kept as practice.
      */
     async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
-      const result = await recorder.record(actor, postId, rawChoice);
+      // The recorder fails a click only when its row was not committed, so this is the one place
+      // that can truthfully say so.
+      const result = await recorder.record(actor, postId, rawChoice).catch((error: unknown) => {
+        throw isAppError(error) ? error : answerNotRecorded(error);
+      });
       return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 

@@ -9,7 +9,7 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, answerReplyFailed, isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
@@ -30,6 +30,7 @@ import {
   renderRevealText,
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
+import { createDeliveriesRepository } from '../deliveries.repository.js';
 import { type CardData, cardAttachment, choiceFromValue, dailyQuestionCard, practiceCard } from './cards.js';
 import { type ConversationKind, createConversationsRepository } from './conversations.repository.js';
 
@@ -99,6 +100,7 @@ export function createTeamsApp(deps: {
   const { config, quiz } = deps;
   const log = deps.logger.child({ platform: 'teams' });
   const conversations = createConversationsRepository(deps.db);
+  const deliveries = createDeliveriesRepository(deps.db);
   const appId = config.mode === 'authenticated' ? config.appId : '';
   // With no app id (emulator mode) the adapter accepts unauthenticated traffic; with one, every
   // request's token is validated and an unsigned request gets 401.
@@ -317,11 +319,13 @@ export function createTeamsApp(deps: {
       if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
       const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
       const result = await quiz.recordAnswer(actor, value.p, choice);
-      // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
-      if (inPersonalChat)
-        await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
-      else await platform.sendFeedback(user, undefined, result);
       if (result.outcome === 'recorded') counts.refreshSoon(value.p, actor.workspaceId);
+      await showResult(() =>
+        // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
+        inPersonalChat
+          ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+          : platform.sendFeedback(user, undefined, result),
+      );
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
@@ -334,21 +338,60 @@ export function createTeamsApp(deps: {
       choice,
       kind: value.r ? 'reminder' : 'practice',
     });
-    if (inPersonalChat)
-      await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
-    else await platform.sendFeedback(user, undefined, result);
+    await showResult(() =>
+      inPersonalChat
+        ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+        : platform.sendFeedback(user, undefined, result),
+    );
   }
 
+  /**
+   * Shows the result of a stored answer. It is stored whatever happens here, so a failed send is
+   * tried once more, and then the person is told the answer counted even though its reply failed.
+   */
+  async function showResult(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (first) {
+      log.warn({ err: first }, 'the result of an answer could not be sent; trying once more');
+      await send().catch((error: unknown) => {
+        throw answerReplyFailed(error);
+      });
+    }
+  }
+
+  /**
+   * The Bot Connector may deliver the same activity again. An activity is marked handled only once
+   * its handling worked: a copy of one that failed (or whose process died) is handled again, a copy
+   * of one that worked is not.
+   */
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    // The Bot Connector may deliver the same activity twice; its id is claimed once.
-    if (
-      activity.id &&
-      !(await conversations.claimOnce(`teams:${baseConversationId(activity.conversation.id)}:${activity.id}`))
-    ) {
-      log.debug({ activityId: activity.id }, 'ignoring a duplicate activity');
+    if (!activity.id) return handleTurn(context);
+    const key = `teams:${baseConversationId(activity.conversation.id)}:${activity.id}`;
+    const claim = await deliveries.claim(key);
+    if (claim !== 'claimed') {
+      log.debug(
+        { activityId: activity.id, claim },
+        'ignoring a copy of an activity handled or being handled',
+      );
       return;
     }
+    try {
+      await handleTurn(context);
+    } catch (error) {
+      await deliveries
+        .release(key)
+        .catch((releaseError: unknown) =>
+          log.warn({ err: releaseError, key }, 'could not release an activity'),
+        );
+      throw error;
+    }
+    await deliveries.markHandled(key);
+  }
+
+  async function handleTurn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
     const conversationId = baseConversationId(activity.conversation.id);
     const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
     const { user, ...reference } = TurnContext.getConversationReference(activity);
@@ -377,7 +420,7 @@ export function createTeamsApp(deps: {
       (activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === botId)) ||
       (activity.type === 'installationUpdate' && activity.action?.startsWith('add'));
     if (added) {
-      if (await conversations.claimOnce(`teams-greeting:${conversationId}`))
+      if (await deliveries.once(`teams-greeting:${conversationId}`))
         await context.sendActivity({ text: GREETING, textFormat: 'markdown' });
       return;
     }
@@ -385,17 +428,21 @@ export function createTeamsApp(deps: {
   }
 
   // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
+  // Whether anything was stored is known only where it was stored; a coded error says so itself.
   adapter.onTurnError = async (context, error) => {
-    if (isAppError(error)) {
-      await context.sendActivity(error.message);
-      return;
-    }
-    log.error(
-      { err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id },
-      'Teams turn failed',
-    );
+    const coded = isAppError(error) ? error : undefined;
+    if (!coded || coded.cause)
+      log.error(
+        {
+          err: coded?.cause ?? error,
+          code: coded?.code,
+          activityId: context.activity.id,
+          conversationId: context.activity.conversation?.id,
+        },
+        'Teams turn failed',
+      );
     await context.sendActivity(
-      'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
+      coded ? coded.message : 'Sorry, something went wrong on our side. Please try again in a moment.',
     );
   };
 
