@@ -9,15 +9,24 @@ import {
   type Logger as SlackLogger,
 } from '@slack/bolt';
 import express from 'express';
+import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { processedEvents } from '../../db/schema.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
 import { renderReplyText } from '../../quiz/render-text.js';
 import { isChannelReply, runCommand } from '../../quiz/replies.js';
+import {
+  dailyValueSchema,
+  parseJsonValue,
+  practiceValueSchema,
+  reminderChoiceSchema,
+  topicSlugSchema,
+} from '../../quiz/values.js';
 import {
   ACTIONS,
   choiceFromState,
@@ -31,6 +40,8 @@ import {
 } from './blocks.js';
 import { postToResponseUrl, slackFetch } from './http.js';
 import { createInstallationStore } from './installation-store.js';
+import { createReplayGuard } from './replays.js';
+import { createSlackRequestGuard } from './request-guard.js';
 import { createSlackPlatform, type EnabledSlackConfig } from './slack-platform.js';
 
 /** Scopes the app asks for; the manifest (slack-manifest.yml) lists the same. */
@@ -44,6 +55,8 @@ export const SLACK_SCOPES = [
   'groups:read',
 ];
 
+/** Commands that only read: the others change something, so a replay of them must have no effect. */
+const READ_ONLY_COMMANDS = new Set(['help', 'invalid', 'topics', 'stats', 'leaderboard', 'settings']);
 /** Commands that change a channel: only these need to know whether the person is an admin. */
 const ADMIN_COMMANDS = new Set(['subscribe', 'unsubscribe', 'digest']);
 /** chat.update is Tier 3 (about 50 a minute): refresh a question's answered count at most this often. */
@@ -108,6 +121,14 @@ export function createSlackApp(deps: {
       : {};
 
   const router = socketMode ? undefined : express.Router();
+  // Registered before the receiver's own route, so it runs first.
+  router?.post(
+    '/slack/events',
+    createSlackRequestGuard({
+      signingSecret: config.signingSecret,
+      badRequests: createBadRequests({ logger: log }),
+    }),
+  );
   const receiver = router
     ? new ExpressReceiver({
         signingSecret: config.signingSecret,
@@ -115,6 +136,8 @@ export function createSlackApp(deps: {
         // Acknowledge first, work after: Slack retries anything not acknowledged within 3 seconds.
         processBeforeResponse: false,
         router,
+        // The signature identifies one signed request: a replay of it carries the same one.
+        customPropertiesExtractor: (req) => ({ requestSignature: req.headers['x-slack-signature'] }),
         logger: slackLogger,
         ...oauth,
       })
@@ -172,10 +195,24 @@ export function createSlackApp(deps: {
     await next();
   });
 
+  // ---- Replays --------------------------------------------------------------------------------
+  // A signed request stays valid for five minutes, so whoever copies one could send it again; a
+  // request that changes something is remembered (in the database, for every process) and a second
+  // delivery does nothing. Clicks on answers need no such memory: the first answer is the one that counts.
+  const replays = createReplayGuard({ db: deps.db });
+  async function isReplay(context: Record<string, unknown>): Promise<boolean> {
+    const signature = context.requestSignature;
+    if (typeof signature !== 'string') return false;
+    if (await replays.claim(signature)) return false;
+    log.warn('ignored a replayed Slack request: the same signed request was already handled');
+    return true;
+  }
+
   // ---- /aif-quiz ----------------------------------------------------------------------------
-  app.command('/aif-quiz', async ({ command, ack }) => {
+  app.command('/aif-quiz', async ({ command, ack, context }) => {
     await ack();
     const parsed = parseCommand(command.text);
+    if (!READ_ONLY_COMMANDS.has(parsed.name) && (await isReplay(context))) return;
     const actor: Actor = {
       ...actorOf(command.team_id, { id: command.user_id, name: command.user_name }),
       ...(ADMIN_COMMANDS.has(parsed.name)
@@ -213,9 +250,14 @@ export function createSlackApp(deps: {
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
   type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
+  /** The channel a click came from, which an answer must match. */
+  const placeOf = (body: BlockAction) => ({
+    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+  });
+
   async function answerDaily({ body }: ActionArgs, value: DailyValue, choice: unknown) {
     const teamId = body.team?.id ?? '';
-    const result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, choice);
+    const result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, choice, placeOf(body));
     await postToResponseUrl(body.response_url, {
       response_type: 'ephemeral',
       replace_original: false,
@@ -238,14 +280,17 @@ export function createSlackApp(deps: {
 
   onAction.set(ACTIONS.dailySingle, async (args) => {
     await args.ack();
-    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
+    const value = buttonValue(dailyValueSchema, args);
     await answerDaily(args, value, value.c);
   });
 
   onAction.set(ACTIONS.dailySubmit, async (args) => {
     await args.ack();
-    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
-    const question = await quiz.questionOfPost(value.p);
+    const value = buttonValue(dailyValueSchema, args);
+    const question = await quiz.questionOfPost(value.p, {
+      actor: actorOf(args.body.team?.id ?? '', args.body.user),
+      where: placeOf(args.body),
+    });
     if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
     await answerDaily(args, value, choiceFromState(question, stateOf(args.body)));
   });
@@ -257,7 +302,6 @@ export function createSlackApp(deps: {
       version: value.v,
       issueKey: value.k,
       choice,
-      kind: value.r ? 'reminder' : 'practice',
     });
     await postToResponseUrl(body.response_url, {
       replace_original: true,
@@ -268,15 +312,16 @@ export function createSlackApp(deps: {
 
   onAction.set(ACTIONS.practiceSingle, async (args) => {
     await args.ack();
-    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
+    const value = buttonValue(practiceValueSchema, args);
     await answerPractice(args, value, value.c);
   });
 
   onAction.set(ACTIONS.practiceSubmit, async (args) => {
     await args.ack();
-    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
-    const question = (await quiz.practiceQuestion(value.q, value.v)) ?? undefined;
-    if (!question) return;
+    const value = buttonValue(practiceValueSchema, args);
+    const question = await quiz.practiceQuestion(value.q, value.v);
+    if (!question)
+      throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
     await answerPractice(args, value, choiceFromState(question, stateOf(args.body)));
   });
 
@@ -307,20 +352,26 @@ export function createSlackApp(deps: {
     });
   }
 
-  onAction.set(ACTIONS.homePractice, async ({ ack, body }) => {
+  onAction.set(ACTIONS.homePractice, async ({ ack, body, context }) => {
     await ack();
+    if (await isReplay(context)) return;
     await practiceInDirectMessage(body.team?.id ?? '', body.user.id);
   });
 
-  onAction.set(ACTIONS.homeTopic, async ({ ack, body, action }) => {
-    await ack();
-    await practiceInDirectMessage(body.team?.id ?? '', body.user.id, action.value);
+  onAction.set(ACTIONS.homeTopic, async (args) => {
+    await args.ack();
+    const topic = buttonText(topicSlugSchema, args);
+    if (await isReplay(args.context)) return;
+    await practiceInDirectMessage(args.body.team?.id ?? '', args.body.user.id, topic);
   });
 
-  onAction.set(ACTIONS.homeReminders, async ({ ack, body, action }) => {
-    await ack();
+  onAction.set(ACTIONS.homeReminders, async (args) => {
+    await args.ack();
+    const { body } = args;
+    const reminders = buttonText(reminderChoiceSchema, args);
+    if (await isReplay(args.context)) return;
     const teamId = body.team?.id ?? '';
-    await quiz.setReminders(actorOf(teamId, body.user), action.value as 'daily' | 'weekly' | 'off');
+    await quiz.setReminders(actorOf(teamId, body.user), reminders);
     await publishHome(teamId, body.user.id);
   });
 
@@ -357,6 +408,16 @@ export function createSlackApp(deps: {
     const text = coded
       ? coded.message
       : 'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.';
+    if (isRefusal(coded))
+      log.warn(
+        {
+          code: coded.code,
+          ...coded.details,
+          teamId: context?.teamId,
+          userId: (body as { user?: { id?: string } })?.user?.id,
+        },
+        'refused a Slack request that does not fit where it came from',
+      );
     if (!coded)
       log.error(
         { err: error, teamId: context?.teamId, userId: (body as { user?: { id?: string } })?.user?.id },
@@ -384,6 +445,20 @@ export function createSlackApp(deps: {
       if (socketMode) await app.stop();
     },
   };
+}
+
+/** A button's JSON value, parsed against what the bot puts there; anything else is refused. */
+function buttonValue<T>(schema: z.ZodType<T>, { action }: { action: ButtonAction }): T {
+  const value = parseJsonValue(schema, action.value);
+  if (value === undefined) throw invalidValue('button', { actionId: action.action_id.slice(0, 64) });
+  return value;
+}
+
+/** A button's plain-text value, parsed against what the bot puts there. */
+function buttonText<T>(schema: z.ZodType<T>, { action }: { action: ButtonAction }): T {
+  const parsed = schema.safeParse(action.value);
+  if (!parsed.success) throw invalidValue('button', { actionId: action.action_id.slice(0, 64) });
+  return parsed.data;
 }
 
 function stateOf(body: BlockAction): Record<string, Record<string, SlackInputState>> | undefined {

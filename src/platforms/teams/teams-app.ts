@@ -9,7 +9,8 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -29,7 +30,15 @@ import {
   renderRevealText,
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
-import { type CardData, cardAttachment, choiceFromValue, dailyQuestionCard, practiceCard } from './cards.js';
+import { createActivityGuard } from './activity-guard.js';
+import {
+  type CardData,
+  cardAttachment,
+  cardDataSchema,
+  choiceFromValue,
+  dailyQuestionCard,
+  practiceCard,
+} from './cards.js';
 import { type ConversationKind, createConversationsRepository } from './conversations.repository.js';
 
 export type EnabledTeamsConfig = Exclude<TeamsConfig, { mode: 'off' }>;
@@ -285,9 +294,9 @@ export function createTeamsApp(deps: {
 
   async function onMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const value = activity.value as (CardData & Record<string, unknown>) | undefined;
-    if (value && typeof value === 'object' && 'aifq' in value) {
-      await onSubmit(context, value);
+    const submitted = submittedCardOf(activity);
+    if (submitted) {
+      await onSubmit(context, submitted);
       return;
     }
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '')
@@ -308,10 +317,11 @@ export function createTeamsApp(deps: {
     const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
     const inPersonalChat = activity.conversation.conversationType === 'personal';
     if (value.aifq === 'qotd') {
-      const question = await quiz.questionOfPost(value.p);
+      const where = { channelId: baseConversationId(activity.conversation.id) };
+      const question = await quiz.questionOfPost(value.p, { actor, where });
       if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
       const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
-      const result = await quiz.recordAnswer(actor, value.p, choice);
+      const result = await quiz.recordAnswer(actor, value.p, choice, where);
       // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
       if (inPersonalChat)
         await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
@@ -320,14 +330,14 @@ export function createTeamsApp(deps: {
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
-    if (!question) return;
+    if (!question)
+      throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
     const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
     const result = await quiz.answerPractice(actor, {
       questionId: value.q,
       version: value.v,
       issueKey: value.k,
       choice,
-      kind: value.r ? 'reminder' : 'practice',
     });
     if (inPersonalChat)
       await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
@@ -336,6 +346,8 @@ export function createTeamsApp(deps: {
 
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    // A card's values are read before anything is stored: a value the bot never sent changes nothing.
+    if (activity.type === 'message') submittedCardOf(activity);
     // The Bot Connector may deliver the same activity twice; its id is claimed once.
     if (
       activity.id &&
@@ -380,6 +392,28 @@ export function createTeamsApp(deps: {
   // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
   adapter.onTurnError = async (context, error) => {
     if (isAppError(error)) {
+      const { activity } = context;
+      if (isRefusal(error))
+        log.warn(
+          { code: error.code, ...error.details, tenantId: tenantOf(activity), userId: activity.from?.id },
+          'refused a Teams activity that does not fit where it came from',
+        );
+      // A card clicked in a channel is answered in the person's 1:1 chat: Teams has no private
+      // replies in a channel, and what someone clicked is nobody else's business.
+      const clickedInChannel =
+        activity.conversation?.conversationType !== 'personal' &&
+        typeof activity.value === 'object' &&
+        activity.value !== null &&
+        'aifq' in activity.value;
+      if (clickedInChannel) {
+        await sendPrivately(
+          { workspaceId: tenantOf(activity), userId: activity.from.id },
+          { text: error.message },
+        ).catch((sendError: unknown) =>
+          log.warn({ err: sendError }, 'could not tell the person privately why their click was refused'),
+        );
+        return;
+      }
       await context.sendActivity(error.message);
       return;
     }
@@ -393,7 +427,11 @@ export function createTeamsApp(deps: {
   };
 
   const router = express.Router();
-  router.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+  const guard = createActivityGuard({
+    authenticated: config.mode === 'authenticated',
+    badRequests: createBadRequests({ logger: log }),
+  });
+  router.post('/api/messages', guard, async (req, res) => {
     await adapter.process(req, res, onTurn);
   });
 
@@ -404,6 +442,15 @@ export function createTeamsApp(deps: {
       counts.stop();
     },
   };
+}
+
+/** The values of a submitted card of the bot, parsed; undefined for any other message. */
+function submittedCardOf(activity: Activity): (CardData & Record<string, unknown>) | undefined {
+  const value = activity.value as Record<string, unknown> | undefined;
+  if (!value || typeof value !== 'object' || !('aifq' in value)) return undefined;
+  const parsed = cardDataSchema.safeParse(value);
+  if (!parsed.success) throw invalidValue('card', { aifq: String(value.aifq).slice(0, 32) });
+  return { ...value, ...parsed.data };
 }
 
 function tenantOf(activity: Activity): string {
