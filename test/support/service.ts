@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { ROOT } from './cli.js';
 import { createPostgresDatabase, testPostgresUrl } from './database.js';
@@ -8,11 +8,12 @@ import { createPostgresDatabase, testPostgresUrl } from './database.js';
 /**
  * The service as the platform tests run it: on a database of its own (a new one on the test run's
  * Postgres server, else the embedded database in memory), with the small fixture bank, no
- * scheduler, a free port and no logs. `env` adds the platform's settings. `stop` closes the
+ * scheduler, a free port and no logs unless a logger is given. `env` adds the platform's settings. `stop` closes the
  * service and drops its database.
  */
 export async function startTestService(
   env: Record<string, string>,
+  options: { logger?: Logger } = {},
 ): Promise<{ service: RunningService; stop(): Promise<void> }> {
   const serverUrl = testPostgresUrl();
   const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
@@ -26,7 +27,7 @@ export async function startTestService(
         ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: 'memory://' }),
         ...env,
       }),
-      logger: createLogger({ level: 'silent', format: 'json' }),
+      logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }),
     });
     return {
       service,

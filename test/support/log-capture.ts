@@ -1,0 +1,24 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger.js';
+
+/** A JSON logger at `level` whose lines are kept in memory, parsed, for assertions. */
+export function captureLogs(level: 'debug' | 'info' | 'warn' = 'warn') {
+  const lines: Array<Record<string, unknown> & { level: number; msg: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ level, format: 'json' }, sink),
+    lines,
+    /** Lines at warn level (40). */
+    warnings: () => lines.filter((l) => l.level === 40),
+    /** Lines at error level or above (50+). */
+    errors: () => lines.filter((l) => l.level >= 50),
+    clear() {
+      lines.length = 0;
+    },
+  };
+}
