@@ -18,8 +18,8 @@ import { startTestService } from '../support/service.js';
 
 const SECRET = 'fuzz-signing-secret';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
-const INVALID_RUNS = Number(process.env.FUZZ_INVALID ?? 7_000);
-const RANDOM_RUNS = Number(process.env.FUZZ_RANDOM ?? 3_000);
+const INVALID_RUNS = Number(process.env.FUZZ_INVALID ?? 8_000);
+const RANDOM_RUNS = Number(process.env.FUZZ_RANDOM ?? 2_000);
 const IN_FLIGHT = 16;
 /** How much the resident memory may grow between the end of the warm-up and the end of the run. */
 const RSS_GROWTH_LIMIT = 96 * 1024 * 1024;
