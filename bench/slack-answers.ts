@@ -57,6 +57,7 @@ async function fire(
   value: string,
   responseUrl: string,
   state?: Record<string, unknown>,
+  channel?: string,
 ): Promise<Load> {
   const job = JSON.stringify({
     url,
@@ -67,6 +68,7 @@ async function fire(
     value,
     responseUrl,
     state,
+    channel,
   });
   const { stdout } = await run(
     process.execPath,
@@ -312,7 +314,15 @@ async function main() {
         }
         cpu = process.cpuUsage();
         const workersCpu = workers?.cpuMs() ?? 0;
-        const ours = await fire(target, theirs, actionId, value, fake.responseUrl(name), state);
+        const ours = await fire(
+          target,
+          theirs,
+          actionId,
+          value,
+          fake.responseUrl(name),
+          state,
+          channel.channelId,
+        );
         await waitUntil(async () => (await recorded()) >= before + clicks);
         // Every click gets its private feedback, once.
         await waitUntil(async () => Object.keys(await fake.arrivals(name)).length >= clicks);

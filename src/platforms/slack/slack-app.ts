@@ -121,12 +121,15 @@ export function createSlackApp(deps: {
       : {};
 
   const router = socketMode ? undefined : express.Router();
-  // Registered before the receiver's own route, so it runs first.
+  // Registered before the receiver's own /slack/events route, which it takes the place of: the guard
+  // verifies and parses each request once and hands it to the receiver's handler, instead of Bolt
+  // reading, verifying and parsing it a second time on the click path.
   router?.post(
     '/slack/events',
     createSlackRequestGuard({
       signingSecret: config.signingSecret,
       badRequests: createBadRequests({ logger: log }),
+      dispatch: (req, res) => (receiver as ExpressReceiver).requestHandler(req, res),
     }),
   );
   const receiver = router
