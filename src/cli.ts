@@ -60,8 +60,10 @@ export function buildProgram(): Command {
           ...config.log,
           level: config.log.level === 'info' ? 'warn' : config.log.level,
         });
-        const { runLocalChannel, createLocalPlatform } = await import('./platforms/local/local-channel.js');
-        const local = createLocalPlatform((text) => process.stdout.write(text));
+        const { runLocalChannel, createLocalPlatform, terminalWriter } = await import(
+          './platforms/local/local-channel.js'
+        );
+        const local = createLocalPlatform(terminalWriter(process.stdout));
         const service = await startService({ config, logger, platforms: { local } });
         try {
           process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
@@ -185,12 +187,13 @@ export function buildProgram(): Command {
   questions
     .command('check')
     .description(
-      'Validate every question file; prints each problem as "file: question id: field: what is wrong".',
+      'Validate every question file and the whole-bank rules (exam-guide coverage, freshness, item writing); prints each problem as "file: question id: field: what is wrong" and advice as "warning: …".',
     )
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
     .action(async (dir?: string) => {
       const folder = path.resolve(dir ?? process.env.QUESTIONS_DIR ?? 'questions');
-      const { bank, problems } = await readBank(folder);
+      const { bank, problems, warnings } = await readBank(folder);
+      for (const warning of warnings) console.error(`warning: ${formatProblem(warning)}`);
       if (problems.length > 0) {
         for (const problem of problems) console.error(formatProblem(problem));
         console.error(`\n${problems.length} problem(s) in the question bank.`);
@@ -198,14 +201,15 @@ export function buildProgram(): Command {
         return;
       }
       const active = bank.questions.filter((q) => q.status === 'active').length;
+      const advice = warnings.length > 0 ? ` ${warnings.length} warning(s) above.` : '';
       console.log(
-        `The question bank is valid: ${bank.questions.length} questions (${active} active) in ${bank.topics.size} topics.`,
+        `The question bank is valid: ${bank.questions.length} questions (${active} active) in ${bank.topics.size} topics.${advice}`,
       );
     });
   questions
     .command('stats')
     .description(
-      'Count active questions per exam domain (next to the exam weights), topic, type and difficulty.',
+      'Count active questions per exam domain (next to the exam weights), topic, type, difficulty and exam-guide objective; list the oldest verified questions and the item-writing figures.',
     )
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
     .action(async (dir?: string) => {

@@ -32,10 +32,28 @@ export const SETTINGS = {
   MICROSOFT_APP_TENANT_ID: 'Azure tenant id; required for SingleTenant and UserAssignedMSI.',
   TEAMS_EMULATOR:
     'true accepts unauthenticated Bot Framework traffic (Bot Framework Emulator, tests); never in production.',
-  ADMIN_USER_IDS: 'Comma-separated platform user ids that may administer the bot besides workspace admins.',
+  ADMIN_USER_IDS:
+    'Comma-separated platform user ids that may administer the bot besides workspace admins; WORKSPACE:USER (T123:U456) limits an entry to one workspace or tenant.',
+  ENCRYPTION_KEY:
+    'Key that encrypts Slack installation tokens at rest: 32 random bytes in base64 (openssl rand -base64 32). Required in production with Slack OAuth.',
+  ENCRYPTION_KEYS:
+    'Comma-separated earlier ENCRYPTION_KEY values, still accepted for reading while rows are re-encrypted with the current key.',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** Settings whose values are secret: never echoed in a message, masked in every log line. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
+  'DATABASE_URL',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_APP_TOKEN',
+  'MICROSOFT_APP_PASSWORD',
+  'ENCRYPTION_KEY',
+  'ENCRYPTION_KEYS',
+]);
 
 const optionalText = z
   .string()
@@ -111,6 +129,24 @@ const envSchema = z.object({
   ),
   MICROSOFT_APP_TENANT_ID: optionalText,
   TEAMS_EMULATOR: bool,
+  ENCRYPTION_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine(isEncryptionKey, { error: 'must be 32 bytes in base64 (openssl rand -base64 32)' })
+      .optional(),
+  ),
+  ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => keys.every(isEncryptionKey), {
+      error: 'must list keys of 32 bytes in base64, separated by commas',
+    }),
   ADMIN_USER_IDS: z
     .string()
     .optional()
@@ -160,7 +196,7 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   database: DatabaseConfig;
   http: { host: string; port: number };
-  log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' };
+  log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty'; secrets: string[] };
   questionsDir: string;
   defaultTimezone: string;
   scheduler: boolean;
@@ -168,7 +204,10 @@ export interface Config {
   processes: number;
   slack: SlackConfig;
   teams: TeamsConfig;
+  /** Entries of ADMIN_USER_IDS: a user id, or WORKSPACE:USER for one workspace only. */
   adminUserIds: string[];
+  /** Keys for secrets stored in the database: the current one encrypts, all of them decrypt. */
+  encryption: { key?: string; previousKeys: string[] };
 }
 
 export interface ConfigProblem {
@@ -204,11 +243,7 @@ export function loadConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? '?');
-      const value = env[variable];
-      problems.push({
-        variable,
-        message: `${value === undefined ? '' : `${JSON.stringify(value)} `}${issue.message}`,
-      });
+      problems.push({ variable, message: `${quotedValue(variable, env[variable])}${issue.message}` });
     }
     throw configError(problems);
   }
@@ -221,6 +256,12 @@ export function loadConfig(
       variable: 'WEB_CONCURRENCY',
       message: `is ${e.WEB_CONCURRENCY}, but the embedded database can be opened by one process only: set DATABASE_URL to a Postgres server, or leave WEB_CONCURRENCY at 1`,
     });
+  if (e.NODE_ENV === 'production' && slack.mode === 'oauth' && !e.ENCRYPTION_KEY)
+    problems.push({
+      variable: 'ENCRYPTION_KEY',
+      message:
+        'is required when NODE_ENV=production with Slack OAuth: it encrypts the installation tokens of every workspace in the database',
+    });
   if (problems.length > 0) throw configError(problems);
 
   return {
@@ -229,7 +270,11 @@ export function loadConfig(
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.DATA_DIR === 'memory://' ? e.DATA_DIR : path.resolve(e.DATA_DIR) },
     http: { host: e.HOST, port: e.PORT },
-    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (options.isTty ? 'pretty' : 'json') },
+    log: {
+      level: e.LOG_LEVEL,
+      format: e.LOG_FORMAT ?? (options.isTty ? 'pretty' : 'json'),
+      secrets: secretValues(env),
+    },
     questionsDir: path.resolve(e.QUESTIONS_DIR),
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
@@ -237,7 +282,41 @@ export function loadConfig(
     slack,
     teams,
     adminUserIds: e.ADMIN_USER_IDS,
+    encryption: {
+      ...(e.ENCRYPTION_KEY ? { key: e.ENCRYPTION_KEY } : {}),
+      previousKeys: e.ENCRYPTION_KEYS,
+    },
   };
+}
+
+/** The offending value, quoted, for a message: never for a secret setting, and never very long. */
+function quotedValue(variable: string, value: string | undefined): string {
+  if (value === undefined || SECRET_SETTINGS.has(variable)) return '';
+  return `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} `;
+}
+
+/** Every secret value among the settings, for the logger to mask (the database password included). */
+function secretValues(env: Record<string, string | undefined>): string[] {
+  const values: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (name === 'DATABASE_URL') {
+      try {
+        const password = decodeURIComponent(new URL(value).password);
+        if (password) values.push(password);
+      } catch {
+        // An unparseable URL fails validation and is never echoed.
+      }
+      continue;
+    }
+    values.push(...(name === 'ENCRYPTION_KEYS' ? value.split(',').map((v) => v.trim()) : [value]));
+  }
+  return values.filter(Boolean);
+}
+
+function isEncryptionKey(value: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32;
 }
 
 function resolveSlack(e: Env, problems: ConfigProblem[]): SlackConfig {

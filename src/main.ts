@@ -9,8 +9,10 @@ import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import { resealInstallations } from './platforms/slack/installation-store.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
+import { createSecretBox, type SecretBox } from './secret-box.js';
 
 export interface RunningService {
   url: string;
@@ -31,6 +33,8 @@ export interface AppCore {
   quiz: Quiz;
   /** A quiz on the same database with another clock: what scheduled jobs run with. */
   quizAt(clock: Clock): Quiz;
+  /** Encrypts secrets stored in the database (Slack installation tokens). */
+  secretBox: SecretBox;
 }
 
 /** Opens the database, applies migrations, loads and syncs the bank, and builds the quiz. */
@@ -48,6 +52,8 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
   try {
     const migrations = await migrateDatabase(database);
     logger.info({ applied: migrations.applied, total: migrations.total }, 'database schema is up to date');
+    const secretBox = createSecretBox(config.encryption);
+    await protectStoredSecrets(database, secretBox, config, logger);
     const bank = await bankLoading;
     const synced = await syncBank(database, bank);
     logger.info(
@@ -62,11 +68,38 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
         defaultTimezone: config.defaultTimezone,
         topics: [...bank.topics.values()],
       });
-    return { database, bank, quiz: quizAt(clock), quizAt };
+    return { database, bank, quiz: quizAt(clock), quizAt, secretBox };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/**
+ * Seals Slack installations stored in clear or under an earlier key with the current key. Without
+ * a key (development only: production refuses to start without one) they stay in clear, said once.
+ */
+async function protectStoredSecrets(
+  database: DatabaseHandle,
+  box: SecretBox,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  if (!box.currentKeyId) {
+    if (config.slack.mode === 'oauth')
+      logger.warn(
+        'ENCRYPTION_KEY is not set: Slack installation tokens are stored in clear in the database (production refuses to start like this)',
+      );
+    return;
+  }
+  const { resealed, unreadable } = await resealInstallations(database.db, box);
+  if (resealed > 0)
+    logger.info({ resealed, keyId: box.currentKeyId }, 'Slack installations encrypted with the current key');
+  if (unreadable.length > 0)
+    logger.error(
+      { workspaces: unreadable },
+      'some Slack installations are encrypted with a key that is in neither ENCRYPTION_KEY nor ENCRYPTION_KEYS: those workspaces cannot be served until the key is added back or the app reinstalled',
+    );
 }
 
 /** True when no chat platform is configured: the bot has nobody to talk to but a terminal. */
@@ -89,7 +122,7 @@ export async function startService(options: {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const { database, quiz, quizAt } = await openCore(config, logger);
+  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
   const platforms: Partial<Record<Platform, ChatPlatform>> = { ...options.platforms };
   // Each SDK is loaded only when its platform is configured: they are large and slow to import.
   const slack =
@@ -101,6 +134,7 @@ export async function startService(options: {
           db: database.db,
           logger,
           adminUserIds: config.adminUserIds,
+          secretBox,
           processes: config.processes,
         });
   if (slack) platforms.slack = slack.platform;

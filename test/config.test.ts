@@ -125,7 +125,7 @@ describe('configuration', () => {
       TEAMS_EMULATOR: 'perhaps',
     });
     expect(message).toContain('DEFAULT_TIMEZONE "Mars/Olympus" is not an IANA timezone');
-    expect(message).toContain('DATABASE_URL "mysql://x" must be a postgres:// or postgresql:// URL');
+    expect(message).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL');
     expect(message).toContain('LOG_LEVEL "loud" must be one of');
     expect(message).toContain('SCHEDULER "maybe" must be on or off');
     expect(message).toContain('TEAMS_EMULATOR "perhaps" must be true or false');
@@ -133,5 +133,59 @@ describe('configuration', () => {
 
   it('reads admin ids as a list', () => {
     expect(loadConfig({ ADMIN_USER_IDS: ' U1, U2 ,,U3' }).adminUserIds).toEqual(['U1', 'U2', 'U3']);
+  });
+
+  it('a wrong secret setting is named with its problem, but its value is never repeated', () => {
+    const message = problemsOf({
+      SLACK_SIGNING_SECRET: 'signing-secret-value-1234',
+      SLACK_BOT_TOKEN: 'xoxp-a-user-token-by-mistake-5678',
+      SLACK_APP_TOKEN: 'xoxb-not-an-app-token-9012',
+      DATABASE_URL: 'mysql://admin:database-password-3456@db/quiz',
+      ENCRYPTION_KEY: 'too-short-key-7890',
+      ENCRYPTION_KEYS: 'old-key-not-base64-2468',
+    });
+    expect(message).toContain('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
+    expect(message).toContain('SLACK_APP_TOKEN must be an app-level token starting with xapp-');
+    expect(message).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    expect(message).toContain('ENCRYPTION_KEY must be 32 bytes in base64');
+    expect(message).toContain('ENCRYPTION_KEYS must list keys of 32 bytes in base64');
+    for (const secret of ['xoxp-a-user', '5678', 'xoxb-not', 'database-password', 'too-short', 'old-key'])
+      expect(message).not.toContain(secret);
+  });
+
+  it('in production, Slack OAuth without ENCRYPTION_KEY refuses to start and says what the key is for', () => {
+    const oauth = {
+      NODE_ENV: 'production',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_CLIENT_ID: 'id',
+      SLACK_CLIENT_SECRET: 'secret',
+      SLACK_STATE_SECRET: 'state',
+    };
+    const message = problemsOf(oauth);
+    expect(message).toContain('ENCRYPTION_KEY is required when NODE_ENV=production with Slack OAuth');
+    expect(message).toContain('encrypts the installation tokens');
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ ...oauth, ENCRYPTION_KEY: key }).encryption).toEqual({ key, previousKeys: [] });
+    // Development may run without a key (installations then stay in clear, with a warning).
+    expect(loadConfig({ ...oauth, NODE_ENV: 'development' }).encryption.key).toBeUndefined();
+  });
+
+  it('hands every configured secret to the logger to mask, the database password included', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const old = Buffer.alloc(32, 2).toString('base64');
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://bot:p%40ssword-in-url@db:5432/quiz',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      SLACK_BOT_TOKEN: 'xoxb-configured-token',
+      ENCRYPTION_KEY: key,
+      ENCRYPTION_KEYS: old,
+    });
+    expect(config.log.secrets.sort()).toEqual(
+      ['p@ssword-in-url', 'signing-secret', 'xoxb-configured-token', key, old].sort(),
+    );
+  });
+
+  it('reads workspace-scoped admin ids as they are written', () => {
+    expect(loadConfig({ ADMIN_USER_IDS: 'T1:U1, U2' }).adminUserIds).toEqual(['T1:U1', 'U2']);
   });
 });

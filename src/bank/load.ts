@@ -1,11 +1,18 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
+import { checkBankRules } from './rules.js';
 import {
   type BankQuestion,
+  DOMAINS,
   type Domain,
+  type ExamDomain,
+  type ExamGuide,
+  examGuideSchema,
+  type GuideObjective,
+  objectivesOf,
   type QuestionSpec,
   questionSchema,
   type Topic,
@@ -13,6 +20,7 @@ import {
   topicSchema,
   topicsFileSchema,
 } from './schema.js';
+import { normalise } from './text.js';
 
 export interface BankProblem {
   file: string;
@@ -27,6 +35,28 @@ export interface Bank {
   topics: Map<string, Topic>;
   /** Every valid question in the files, active and retired, in file order. */
   questions: BankQuestion[];
+  /** The exam-guide map, when the bank has a valid `exam-guide.yaml`. */
+  guide?: BankGuide;
+}
+
+export interface BankGuide {
+  meta: ExamGuide['guide'];
+  /** When true, coverage, tagging and item-writing rules fail the check instead of advising. */
+  enforce: boolean;
+  /** Every objective, keyed by id, in the guide's order. */
+  objectives: Map<string, GuideObjective>;
+}
+
+export const GUIDE_FILE = 'exam-guide.yaml';
+
+export interface ReadBankOptions {
+  /** The day freshness is measured against; the wall clock by default. */
+  now?: Date;
+  /**
+   * Whole-bank quality rules (coverage, tagging, freshness, item writing); on by default. Start-up
+   * turns them off: they gate `questions check` in CI, not whether learners get their questions.
+   */
+  qualityRules?: boolean;
 }
 
 export function formatProblem(problem: BankProblem): string {
@@ -35,12 +65,22 @@ export function formatProblem(problem: BankProblem): string {
 
 /**
  * Reads and validates the whole bank. Never throws for a bad file: every problem is collected, so
- * one run of `aif-quiz questions check` shows them all.
+ * one run of `aif-quiz questions check` shows them all. `problems` fail the check; `warnings` are
+ * advice (stale facts, and item-writing rules while the exam guide's `enforce` is off).
  */
-export async function readBank(dir: string): Promise<{ bank: Bank; problems: BankProblem[] }> {
+export async function readBank(
+  dir: string,
+  options: ReadBankOptions = {},
+): Promise<{ bank: Bank; problems: BankProblem[]; warnings: BankProblem[] }> {
+  const now = options.now ?? new Date();
   const problems: BankProblem[] = [];
   const bank: Bank = { dir, topics: new Map(), questions: [] };
   const display = (file: string) => displayPath(file);
+
+  const guidePath = path.join(dir, GUIDE_FILE);
+  const guideExists = await exists(guidePath);
+  const guide = guideExists ? await readGuide(guidePath, problems) : undefined;
+  if (guide) bank.guide = guide;
 
   const topicsPath = path.join(dir, 'topics.yaml');
   const topicsDoc = await readYaml(topicsPath, problems);
@@ -135,15 +175,109 @@ export async function readBank(dir: string): Promise<{ bank: Bank; problems: Ban
       seenStems.set(stemKey, question.id);
 
       checkQuestion(question, add);
+      // A broken guide is reported once, above; only a missing one is worth a line per question.
+      checkTags(
+        question,
+        { guide: bank.guide, guideMissing: !guideExists, guideFile: display(guidePath), now },
+        add,
+      );
       bank.questions.push({ ...question, topic: topic.slug, domain: topic.domain as Domain, file: shown });
     });
   }
-  return { bank, problems };
+  if (options.qualityRules === false) return { bank, problems, warnings: [] };
+  const rules = checkBankRules(bank, { now, guideFile: display(guidePath), bankDir: display(dir) });
+  problems.push(...rules.problems);
+  return { bank, problems, warnings: rules.warnings };
 }
 
-/** Reads the bank and throws one AppError listing every problem when any file is broken. */
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `exam-guide.yaml`; undefined (with its problems recorded) when it is broken. */
+async function readGuide(file: string, problems: BankProblem[]): Promise<BankGuide | undefined> {
+  const shown = displayPath(file);
+  const doc = await readYaml(file, problems);
+  if (doc === undefined) return undefined;
+  const parsed = examGuideSchema.safeParse(doc);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(issueProblem(shown, '-', issue));
+    return undefined;
+  }
+  const before = problems.length;
+  const add = (id: string, field: string, message: string) =>
+    problems.push({ file: shown, questionId: id, field, message });
+  const objectives = new Map<string, GuideObjective>();
+  const seenTasks = new Set<string>();
+  const seenDomains = new Set<number>();
+  parsed.data.domains.forEach((domain, d) => {
+    const at = `domains[${d}]`;
+    if (seenDomains.has(domain.id)) add(String(domain.id), `${at}.id`, 'is listed twice');
+    seenDomains.add(domain.id);
+    const weight = DOMAINS[domain.id as ExamDomain].weight;
+    if (domain.weight !== weight)
+      add(
+        String(domain.id),
+        `${at}.weight`,
+        `is ${domain.weight} but the bank weighs domain ${domain.id} at ${weight}`,
+      );
+    domain.tasks.forEach((task, t) => {
+      const taskAt = `${at}.tasks[${t}]`;
+      if (!task.id.startsWith(`${domain.id}.`))
+        add(task.id, `${taskAt}.id`, `does not belong to domain ${domain.id}`);
+      if (seenTasks.has(task.id)) add(task.id, `${taskAt}.id`, 'is listed twice');
+      seenTasks.add(task.id);
+      task.objectives.forEach((objective, o) => {
+        const objectiveAt = `${taskAt}.objectives[${o}].id`;
+        if (!objective.id.startsWith(`${task.id}.`))
+          add(objective.id, objectiveAt, `does not belong to task statement ${task.id}`);
+        if (objectives.has(objective.id)) add(objective.id, objectiveAt, 'is listed twice');
+        objectives.set(objective.id, {
+          id: objective.id,
+          text: objective.text,
+          covers: objective.covers,
+          task: task.id,
+          domain: domain.id,
+        });
+      });
+    });
+  });
+  if (problems.length > before) return undefined;
+  return { meta: parsed.data.guide, enforce: parsed.data.enforce, objectives };
+}
+
+/** Objective and freshness fields: ids that exist in the guide, dates that have happened. */
+function checkTags(
+  question: QuestionSpec,
+  context: { guide: BankGuide | undefined; guideMissing: boolean; guideFile: string; now: Date },
+  add: (field: string, message: string) => void,
+): void {
+  const ids = objectivesOf(question);
+  if (ids.length > 0 && context.guideMissing) {
+    add('objective', `cannot be checked: there is no ${context.guideFile}`);
+  } else if (context.guide) {
+    for (const id of ids) {
+      if (!context.guide.objectives.has(id))
+        add('objective', `"${id}" is not an objective of the exam guide`);
+    }
+  }
+  if (ids.length === 2 && ids[0] === ids[1]) add('objective', `names "${ids[0]}" twice`);
+  if (question.verified && question.verified > context.now.toISOString().slice(0, 10)) {
+    add('verified', `${question.verified} is in the future`);
+  }
+}
+
+/**
+ * Reads the bank and throws one AppError listing every problem when any file is broken. Only
+ * question-level rules apply here; whole-bank quality rules are for `aif-quiz questions check`.
+ */
 export async function loadBank(dir: string): Promise<Bank> {
-  const { bank, problems } = await readBank(dir);
+  const { bank, problems } = await readBank(dir, { qualityRules: false });
   if (problems.length > 0) {
     throw new AppError(
       'bank.invalid',
@@ -218,14 +352,6 @@ function duplicates(values: string[]): string[] {
   return [...dups];
 }
 
-/** Folds case, spacing and punctuation, so "What is RAG?" and "what is  RAG" count as the same. */
-export function normalise(value: string): string {
-  return value
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
 async function listQuestionFiles(dir: string): Promise<string[]> {
   let entries: string[];
   try {
@@ -234,7 +360,9 @@ async function listQuestionFiles(dir: string): Promise<string[]> {
     return [];
   }
   return entries
-    .filter((entry) => /\.ya?ml$/.test(entry) && path.basename(entry) !== 'topics.yaml')
+    .filter(
+      (entry) => /\.ya?ml$/.test(entry) && path.basename(entry) !== 'topics.yaml' && entry !== GUIDE_FILE,
+    )
     .sort()
     .map((entry) => path.join(dir, entry));
 }

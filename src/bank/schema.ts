@@ -67,6 +67,26 @@ const option = z.strictObject({
   why: text(LIMITS.why),
 });
 
+/** Objective ids as the exam guide numbers them: domain, task statement, objective ("3.1.4"). */
+export const OBJECTIVE_ID = /^[1-5]\.\d{1,2}\.\d{1,2}$/;
+const objectiveId = z
+  .string({ error: required('must be an objective id such as "3.1.4"') })
+  .regex(OBJECTIVE_ID, { error: 'must be an objective id such as "3.1.4"' });
+
+/** A calendar date written YYYY-MM-DD that exists (no 2026-02-30). */
+const isoDate = z
+  .string({ error: required('must be a date written YYYY-MM-DD') })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD', abort: true })
+  .refine(
+    (value) => {
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+    },
+    {
+      error: 'is not a real date',
+    },
+  );
+
 const base = {
   id: z.string({ error: required('must be text') }).regex(/^[a-z0-9]+(-[a-z0-9]+)*-\d{3}$/, {
     error: 'must be kebab-case ending in a three-digit number, such as rag-knowledge-bases-007',
@@ -77,6 +97,14 @@ const base = {
   }),
   status: z.enum(['active', 'retired'], { error: required('must be active or retired') }),
   facet: slug.optional(),
+  /** What the question tests: one objective of the exam guide, or two when it truly spans both. */
+  objective: z
+    .union([objectiveId, z.array(objectiveId).min(1).max(2)], {
+      error: 'must be an objective id such as "3.1.4", or a list of one or two',
+    })
+    .optional(),
+  /** The day its facts were last checked against AWS documentation. */
+  verified: isoDate.optional(),
   stem: text(LIMITS.stem),
   explanation: text(LIMITS.explanation),
 };
@@ -129,6 +157,12 @@ export type OrderingQuestion = z.infer<typeof orderingQuestion>;
 export type MatchingQuestion = z.infer<typeof matchingQuestion>;
 export type QuestionOption = z.infer<typeof option>;
 
+/** The objectives a question names, as a list (the file may give one id or a list). */
+export function objectivesOf(question: { objective?: string | string[] | undefined }): string[] {
+  const { objective } = question;
+  return objective === undefined ? [] : Array.isArray(objective) ? objective : [objective];
+}
+
 /** A question as the rest of the bot sees it: the file's content plus where it lives. */
 export type BankQuestion = QuestionSpec & { topic: string; domain: Domain; file: string };
 
@@ -138,3 +172,61 @@ export const topicFileSchema = z.strictObject({
     .array(z.unknown(), { error: 'must be a list of questions' })
     .min(1, { error: 'must hold at least one question' }),
 });
+
+const objectiveEntry = z.strictObject({
+  id: objectiveId,
+  text: text(200),
+  covers: text(400).optional(),
+});
+
+const taskEntry = z.strictObject({
+  id: z
+    .string({ error: required('must be a task statement id such as "3.1"') })
+    .regex(/^[1-5]\.\d{1,2}$/, { error: 'must be a task statement id such as "3.1"' }),
+  title: text(120),
+  objectives: z.array(objectiveEntry).min(1, { error: 'must list at least one objective' }),
+});
+
+const domainEntry = z.strictObject({
+  id: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)], {
+    error: required('must be an exam domain, 1 to 5'),
+  }),
+  title: text(120),
+  weight: z
+    .number({ error: required('must be a percentage') })
+    .int()
+    .min(1)
+    .max(100),
+  url: z.string({ error: required('must be an https:// URL') }).regex(/^https:\/\/\S+$/, {
+    error: 'must be an https:// URL',
+  }),
+  tasks: z.array(taskEntry).min(1, { error: 'must list at least one task statement' }),
+});
+
+/**
+ * `questions/exam-guide.yaml`: the exam guide's domains, task statements and objectives, and the
+ * switch that turns the coverage and freshness rules from advice into failures.
+ */
+export const examGuideSchema = z.strictObject({
+  guide: z.strictObject({
+    exam: text(20),
+    version: text(20),
+    url: z.string({ error: required('must be an https:// URL') }).regex(/^https:\/\/\S+$/, {
+      error: 'must be an https:// URL',
+    }),
+    read: isoDate,
+  }),
+  enforce: z.boolean({ error: required('must be true or false') }),
+  domains: z.array(domainEntry, { error: 'must be a list of domains' }).length(5, {
+    error: 'must list the five exam domains',
+  }),
+});
+
+export type ExamGuide = z.infer<typeof examGuideSchema>;
+export interface GuideObjective {
+  id: string;
+  text: string;
+  covers?: string | undefined;
+  task: string;
+  domain: ExamDomain;
+}

@@ -1,5 +1,12 @@
+import {
+  ALWAYS_ENFORCED,
+  type ItemRuleResult,
+  judgeItemWriting,
+  measureItemWriting,
+} from './item-writing.js';
 import type { Bank } from './load.js';
-import { DOMAINS, domainTitle } from './schema.js';
+import { ageInDays, countPerObjective, MIN_PER_OBJECTIVE, STALE_AFTER_DAYS } from './rules.js';
+import { DOMAINS, domainTitle, objectivesOf } from './schema.js';
 
 export const MIN_PER_TOPIC = 5;
 
@@ -11,10 +18,31 @@ export interface BankStats {
   byType: Record<string, number>;
   byDifficulty: Record<string, number>;
   thinTopics: string[];
+  /** Coverage of the exam guide; absent when the bank has no guide. */
+  guide?: GuideStats;
+  /** Item-writing rules: the figures, whether each is met, and whether breaking it fails the check. */
+  itemWriting: Array<ItemRuleResult & { fails: boolean }>;
 }
 
+export interface GuideStats {
+  enforce: boolean;
+  byObjective: Array<{ id: string; text: string; count: number }>;
+  /** Objectives with fewer than MIN_PER_OBJECTIVE active questions. */
+  thinObjectives: string[];
+  /** Active questions that name no objective / carry no `verified` date. */
+  untagged: number;
+  unverified: number;
+  /** Active questions verified more than STALE_AFTER_DAYS ago. */
+  stale: number;
+  /** The longest-unchecked active questions, oldest first. */
+  oldest: Array<{ id: string; verified: string; days: number }>;
+}
+
+/** How many of the oldest verified questions `questions stats` lists. */
+export const OLDEST_SHOWN = 10;
+
 /** Counts the active questions of the bank against the exam's domain weights. */
-export function computeStats(bank: Bank): BankStats {
+export function computeStats(bank: Bank, now = new Date()): BankStats {
   const active = bank.questions.filter((q) => q.status === 'active');
   const total = active.length || 1;
   const count = <K extends string | number>(key: (q: (typeof active)[number]) => K) => {
@@ -27,7 +55,7 @@ export function computeStats(bank: Bank): BankStats {
   const byTopic = [...bank.topics.values()]
     .map((t) => ({ slug: t.slug, title: t.title, domain: t.domain, count: topicCounts.get(t.slug) ?? 0 }))
     .sort((a, b) => a.domain - b.domain || a.slug.localeCompare(b.slug));
-  return {
+  const stats: BankStats = {
     active: active.length,
     retired: bank.questions.length - active.length,
     byDomain: [1, 2, 3, 4, 5, 0].map((domain) => ({
@@ -48,7 +76,33 @@ export function computeStats(bank: Bank): BankStats {
       [1, 2, 3].map((d) => [String(d), count((q) => q.difficulty).get(d as never) ?? 0]),
     ),
     thinTopics: byTopic.filter((t) => t.count < MIN_PER_TOPIC).map((t) => t.slug),
+    itemWriting: judgeItemWriting(measureItemWriting(bank.questions)).map((r) => ({
+      ...r,
+      fails: bank.guide?.enforce === true || ALWAYS_ENFORCED.has(r.rule),
+    })),
   };
+  if (bank.guide) {
+    const counts = countPerObjective(bank);
+    const byObjective = [...bank.guide.objectives.values()].map((o) => ({
+      id: o.id,
+      text: o.text,
+      count: counts.get(o.id) ?? 0,
+    }));
+    const dated = active
+      .filter((q) => q.verified !== undefined)
+      .map((q) => ({ id: q.id, verified: q.verified as string, days: ageInDays(q.verified, now) ?? 0 }))
+      .sort((a, b) => b.days - a.days || a.id.localeCompare(b.id));
+    stats.guide = {
+      enforce: bank.guide.enforce,
+      byObjective,
+      thinObjectives: byObjective.filter((o) => o.count < MIN_PER_OBJECTIVE).map((o) => o.id),
+      untagged: active.filter((q) => objectivesOf(q).length === 0).length,
+      unverified: active.length - dated.length,
+      stale: dated.filter((q) => q.days > STALE_AFTER_DAYS).length,
+      oldest: dated.slice(0, OLDEST_SHOWN),
+    };
+  }
+  return stats;
 }
 
 /** The report `aif-quiz questions stats` prints. */
@@ -80,5 +134,31 @@ export function formatStats(stats: BankStats): string {
   if (stats.thinTopics.length > 0) {
     lines.push('', `${stats.thinTopics.length} topic(s) have fewer than ${MIN_PER_TOPIC} active questions.`);
   }
+  lines.push('', 'Item writing (single and multiple-response questions, options in file order)');
+  for (const r of stats.itemWriting) {
+    const verdict = r.met ? 'ok' : r.fails ? 'FAILS' : 'warns';
+    lines.push(`  ${r.rule.padEnd(22)} ${verdict.padEnd(6)} ${r.summary}`);
+  }
+  if (stats.guide) lines.push('', ...formatGuideStats(stats.guide));
   return lines.join('\n');
+}
+
+function formatGuideStats(guide: GuideStats): string[] {
+  const lines = [
+    `By exam-guide objective (coverage rules ${guide.enforce ? 'enforced' : 'not enforced yet'})`,
+  ];
+  for (const o of guide.byObjective) {
+    const flag = o.count < MIN_PER_OBJECTIVE ? `  <- fewer than ${MIN_PER_OBJECTIVE}` : '';
+    lines.push(`  ${o.id.padEnd(7)} ${String(o.count).padStart(4)}  ${o.text}${flag}`);
+  }
+  lines.push(
+    '',
+    `${guide.thinObjectives.length} of ${guide.byObjective.length} objective(s) have fewer than ${MIN_PER_OBJECTIVE} active questions${guide.thinObjectives.length > 0 ? `: ${guide.thinObjectives.join(', ')}` : ''}.`,
+    `${guide.untagged} active question(s) name no objective; ${guide.unverified} have no verified date; ${guide.stale} were verified more than ${STALE_AFTER_DAYS} days ago.`,
+  );
+  if (guide.oldest.length > 0) {
+    lines.push('', 'Oldest verified');
+    for (const q of guide.oldest) lines.push(`  ${q.verified}  ${String(q.days).padStart(4)} days  ${q.id}`);
+  }
+  return lines;
 }

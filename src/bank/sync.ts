@@ -16,9 +16,12 @@ export interface SyncResult {
 /** Bank syncs from several replicas take turns, like migrations. ("aifbank" in ASCII.) */
 const SYNC_LOCK = 0x61_69_66_62_61_6e_6bn;
 
-/** What a version is made of: everything a learner sees, plus its topic and source; not id or status. */
+/**
+ * What a version is made of: everything a learner sees, plus its topic, source and objectives; not
+ * id or status, and not `verified`, so re-checking facts that still hold makes no new version.
+ */
 export function questionContent(question: BankQuestion): Record<string, unknown> {
-  const { id: _id, status: _status, file: _file, ...content } = question;
+  const { id: _id, status: _status, file: _file, verified: _verified, ...content } = question;
   return content;
 }
 

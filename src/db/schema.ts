@@ -193,6 +193,25 @@ export const answers = pgTable(
   ],
 );
 
+/**
+ * People who answered a question of the day and then asked to be forgotten while it was still
+ * open. Their answer is erased, but a second answer must not score as if it were the first, so
+ * what is kept is only a keyed hash of their platform id, until the question closes.
+ */
+export const erasedAnswerers = pgTable(
+  'erased_answerers',
+  {
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    /** A random key for this row alone, so hashes of one person on two questions cannot be linked. */
+    hashKey: text('hash_key').notNull(),
+    /** HMAC-SHA256 of "platform:workspace:user" (the platform's own ids) under hashKey, in hex. */
+    personHash: text('person_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.personHash] })],
+);
+
 export type PracticeKind = 'practice' | 'reminder' | 'late';
 
 /** Answers outside the daily question: on-demand practice, reminder questions, and late answers. */
@@ -273,7 +292,12 @@ export const slackInstallations = pgTable('slack_installations', {
   teamId: text('team_id'),
   enterpriseId: text('enterprise_id'),
   botUserId: text('bot_user_id'),
-  installation: jsonb('installation').notNull(),
+  /** The installation in clear: only when the service runs without ENCRYPTION_KEY (development). */
+  installation: jsonb('installation'),
+  /** The installation encrypted with AES-256-GCM (`iv.tag.ciphertext`, base64), tokens included. */
+  sealed: text('sealed'),
+  /** Which key sealed it: a fingerprint of the key, so rotated keys can still be told apart. */
+  keyId: text('key_id'),
   installedAt: at('installed_at').notNull().defaultNow(),
   updatedAt: at('updated_at'),
 });

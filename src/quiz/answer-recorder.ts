@@ -40,6 +40,8 @@ export interface AnswerRecorderDeps {
   /** The people behind the actors, in the same order, created on first sight. */
   usersOf(actors: Actor[]): Promise<UserRow[]>;
   questionOf(post: PostRow): Promise<Question>;
+  /** For each click, whether its person answered this post before asking to be forgotten. */
+  answeredBeforeErasure(clicks: Array<{ postId: string; actor: Actor }>): Promise<boolean[]>;
 }
 
 /**
@@ -96,7 +98,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
 
     // Totals are read before this group's rows go in, then this group's own rows are added: one
     // round trip fewer per group than reading them afterwards.
-    const [earlier, histories, pointsBefore, countsBefore] = await Promise.all([
+    const [earlier, histories, pointsBefore, countsBefore, erased] = await Promise.all([
       postsRepo.findAnswers(checked.map((c) => ({ postId: c.post.id, userId: c.user.id }))),
       postsRepo.streakFlags(
         checked.map((c) => ({
@@ -107,6 +109,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       ),
       postsRepo.totalPointsOf([...new Set(checked.map((c) => c.user.id))]),
       postsRepo.countAnswersOf([...new Set(checked.map((c) => c.post.id))]),
+      deps.answeredBeforeErasure(checked.map((c) => ({ postId: c.post.id, actor: c.item.actor }))),
     ]);
     const answerOf = new Map(earlier.map((a) => [`${a.postId}:${a.userId}`, a]));
     // The streak with this post answered (a late answer does not count toward it).
@@ -131,6 +134,14 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       const first = answerOf.get(`${c.post.id}:${c.user.id}`);
       const correct = isCorrect(c.question, c.choice);
       if (first) settled.push({ c, streak, answer: first });
+      else if (erased[i] && !c.late)
+        // The first answer was erased with the person; it still was the one that counted.
+        c.item.reject(
+          new AppError(
+            'quiz.already_answered',
+            'You already answered this question before asking to be forgotten; your first answer is the one that counts, so this one is not recorded.',
+          ),
+        );
       else if (c.late) late.push({ ...c, streak, correct });
       else
         fresh.push({

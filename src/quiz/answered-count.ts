@@ -36,6 +36,7 @@ export function createAnsweredCountRefresher(options: {
       answered: daily.answered,
       closesAt: daily.post.closesAt,
       closed: false,
+      timezone: daily.timezone,
     });
   }
 

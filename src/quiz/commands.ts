@@ -1,4 +1,5 @@
 import { editDistance } from '../config.js';
+import { quoteInput } from './quote.js';
 import type { Period } from './schedule.js';
 
 /** Everything a person can ask the bot, typed the same way in Slack, Teams and the terminal. */
@@ -19,7 +20,14 @@ export type Command =
   | { name: 'optin' }
   | { name: 'timezone'; timezone: string }
   | { name: 'forget-me'; confirmed: boolean }
-  | { name: 'invalid'; input: string; problem: string; suggestion?: string };
+  | {
+      name: 'invalid';
+      input: string;
+      problem: string;
+      suggestion?: string;
+      /** The first word names no command at all (rather than a command used wrongly). */
+      unknown?: true;
+    };
 
 export const COMMAND_HELP: Array<{ usage: string; does: string; admin?: boolean }> = [
   { usage: 'practice', does: 'a private practice question, on your weakest topic first' },
@@ -132,7 +140,7 @@ export function parseCommand(input: string): Command {
         else if (arg === 'alltime' || arg === 'all-time') period = 'all';
         else if (arg === 'workspace' || arg === 'team' || arg === 'everyone') scope = 'workspace';
         else if (arg === 'channel') scope = 'channel';
-        else return invalid(`"${arg}" is not a period: use week, month or all.`);
+        else return invalid(`${quoteInput(arg)} is not a period: use week, month or all.`);
       }
       return { name: 'leaderboard', period, scope };
     }
@@ -140,7 +148,7 @@ export function parseCommand(input: string): Command {
       const [time, ...rest] = args;
       if (!time) return invalid('Say when to post, e.g. "subscribe 09:00 Europe/Berlin weekdays".');
       if (!/^\d{1,2}[:.h]\d{2}$/.test(time))
-        return invalid(`"${time}" is not a time of day; use HH:MM, e.g. "subscribe 09:00".`);
+        return invalid(`${quoteInput(time)} is not a time of day; use HH:MM, e.g. "subscribe 09:00".`);
       let timezone: string | undefined;
       let days: string | undefined;
       for (const arg of rest) {
@@ -186,7 +194,13 @@ export function parseCommand(input: string): Command {
     }
     default: {
       const suggestion = closestCommand(word);
-      return invalid(`I don't know "${rawWord}".`, suggestion);
+      return {
+        name: 'invalid',
+        input: text,
+        problem: `I don't know ${quoteInput(rawWord)}.`,
+        ...(suggestion ? { suggestion } : {}),
+        unknown: true,
+      };
     }
   }
 }

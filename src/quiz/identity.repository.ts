@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { channels, type Platform, users, workspaces } from '../db/schema.js';
+import { channels, jobRuns, type Platform, users, workspaces } from '../db/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
@@ -76,9 +76,28 @@ export function createIdentityRepository(db: Database) {
       return row as UserRow;
     },
 
-    /** Erases a person: their answers, practice and settings go with them (foreign keys cascade). */
-    async deleteUser(id: string): Promise<void> {
-      await db.delete(users).where(eq(users.id, id));
+    /**
+     * Erases a person: their row (answers, practice and settings cascade with it), their name on the
+     * channels they subscribed, and the records of reminders sent to them.
+     */
+    async eraseUser(user: Pick<UserRow, 'id' | 'workspaceId' | 'externalId'>): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(channels)
+          .set({ subscribedBy: null })
+          .where(and(eq(channels.workspaceId, user.workspaceId), eq(channels.subscribedBy, user.externalId)));
+        // Reminder runs are keyed `reminder:<user row id>:<period>` and name the person's weakest topic.
+        await tx.delete(jobRuns).where(sql`starts_with(${jobRuns.key}, ${`reminder:${user.id}:`})`);
+        await tx.delete(users).where(eq(users.id, user.id));
+      });
+    },
+
+    /** Removes a person's name from the channels they subscribed, when there is no row of theirs to erase. */
+    async forgetSubscriber(workspaceId: string, externalId: string): Promise<void> {
+      await db
+        .update(channels)
+        .set({ subscribedBy: null })
+        .where(and(eq(channels.workspaceId, workspaceId), eq(channels.subscribedBy, externalId)));
     },
 
     async ensureChannel(

@@ -34,6 +34,8 @@ export interface DailyQuestionMessage {
   answered: number;
   closesAt: Date | null;
   closed: boolean;
+  /** The channel's timezone, to show the close time in; UTC when not given. */
+  timezone?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QuestionOption } from '../bank/schema.js';
 import { AppError } from '../errors.js';
+import { quoteInput } from './quote.js';
 
 /** A question exactly as one version of it was stored: what a learner is shown and graded against. */
 export type Question = {
@@ -160,7 +161,11 @@ export function validateChoice(question: Question, choice: unknown): Choice {
   if (question.type === 'single' && picked.length !== 1) fail('Pick exactly one option.');
   if (question.type === 'multiple' && picked.length !== expected) fail(`Pick exactly ${expected} options.`);
   if ((question.type === 'ordering' || question.type === 'matching') && picked.length !== size) {
-    fail(question.type === 'ordering' ? `Put all ${size} steps in order.` : `Match all ${size} items.`);
+    fail(
+      question.type === 'ordering'
+        ? `You ordered ${picked.length} of ${size} steps; put all ${size} in order.`
+        : `You matched ${picked.length} of ${size} items; match all ${size}.`,
+    );
   }
   return question.type === 'multiple' ? [...picked].sort((a, b) => a - b) : [...picked];
 }
@@ -171,12 +176,74 @@ export function isCorrect(question: Question, choice: Choice): boolean {
 }
 
 /**
- * Reads a typed answer: letters such as `B`, `A,C`, `C A B D` or `cabd`, and for matching also
- * `1B 2A 3C`. Letters refer to the items as shown. Throws `quiz.invalid_choice` with a hint.
+ * For each part of a choice, in the choice's order, whether it was right: each picked option
+ * (single, multiple), each position (ordering), each prompt's match (matching).
+ */
+export function markChoice(question: Question, choice: Choice): boolean[] {
+  switch (question.type) {
+    case 'single':
+    case 'multiple':
+      return choice.map((i) => question.options[i]?.correct === true);
+    case 'ordering':
+    case 'matching':
+      // The right order and the right matches are the stored order.
+      return choice.map((value, i) => value === i);
+  }
+}
+
+// Words people put around a letter when they answer in a sentence: "answer is B", "I think B",
+// "option B", "my answers are A and C".
+const LEAD_IN =
+  /^(?:i\s+(?:think|pick|choose|say|guess|go\s+(?:with|for))\s*:?\s*)?(?:(?:my|the)\s+)?(?:(?:answers?|options?|choices?)\s*(?:is|are|:|=|-)?\s*)?/i;
+
+/**
+ * A typed answer with what people commonly add around the letters taken away: `b)`, `c.`, `(a)`,
+ * `B.`, `answer is B`, `A and C`. Numbered matching answers (`1C 2B`) pass through as they are.
+ */
+export function normaliseTypedAnswer(text: string): string {
+  return text
+    .trim()
+    .replace(LEAD_IN, '')
+    .replace(/\s+and\s+/gi, ', ')
+    .replace(/\(\s*([A-J])\s*\)/gi, '$1')
+    .replace(/([A-J])\s*[.):](?=[\s,;]|$)/gi, '$1')
+    .replace(/[.!]+$/, '')
+    .trim();
+}
+
+/** Letters only (with separators), or numbered pairs: the shape of an answer rather than a command. */
+export function looksLikeTypedAnswer(text: string): boolean {
+  const t = normaliseTypedAnswer(text).toUpperCase();
+  return (
+    /^[A-J]$/.test(t) ||
+    /^[A-J](\s*[,;\s]\s*[A-J])+$/.test(t) ||
+    /^[A-J]{2,5}$/.test(t) ||
+    /^(\d\s*[-:=.)]?\s*[A-J][\s,;]*)+$/.test(t)
+  );
+}
+
+/** How to type an answer to this question, in a few words, for someone who typed something else. */
+export function typingHint(presentation: Presentation): string {
+  switch (presentation.question.type) {
+    case 'single':
+      return 'To answer, type just the letter, e.g. B.';
+    case 'multiple':
+      return `To answer, type just the ${presentation.expected} letters, e.g. A, C.`;
+    default: {
+      const how = presentation.howToAnswer;
+      return `To answer, ${how.charAt(0).toLowerCase()}${how.slice(1)}.`;
+    }
+  }
+}
+
+/**
+ * Reads a typed answer: letters such as `B`, `A,C`, `C A B D` or `cabd` (also written `b)`,
+ * `answer is B`…), and for matching also `1B 2A 3C`. Letters refer to the items as shown.
+ * Throws `quiz.invalid_choice` with a hint.
  */
 export function parseTypedAnswer(presentation: Presentation, text: string): Choice {
   const { question, items } = presentation;
-  const cleaned = text.trim().toUpperCase();
+  const cleaned = normaliseTypedAnswer(text).toUpperCase();
   const byLabel = new Map(items.map((item) => [item.label, item.index]));
   let letters: string[];
   const numbered = [...cleaned.matchAll(/(\d+)\s*[-:=.)]?\s*([A-J])/g)];
@@ -188,6 +255,12 @@ export function parseTypedAnswer(presentation: Presentation, text: string): Choi
         throw new AppError('quiz.invalid_choice', `There is no item ${number}. ${presentation.howToAnswer}.`);
       letters[slot] = letter;
     }
+    const matched = letters.filter(Boolean).length;
+    if (matched < letters.length)
+      throw new AppError(
+        'quiz.invalid_choice',
+        `You matched ${matched} of ${letters.length} items; match all ${letters.length}. ${presentation.howToAnswer}.`,
+      );
   } else if (/^[A-J]+$/.test(cleaned)) {
     letters = cleaned.split('');
   } else if (/^[A-J](\s*[,;\s]\s*[A-J])*$/.test(cleaned)) {
@@ -195,16 +268,13 @@ export function parseTypedAnswer(presentation: Presentation, text: string): Choi
   } else {
     throw new AppError(
       'quiz.invalid_choice',
-      `I could not read "${text.trim()}" as an answer. ${presentation.howToAnswer}.`,
+      `I could not read ${quoteInput(text)} as an answer. ${presentation.howToAnswer}.`,
     );
   }
   const choice = letters.map((letter) => {
     const index = byLabel.get(letter);
     if (index === undefined)
-      throw new AppError(
-        'quiz.invalid_choice',
-        `There is no option ${letter || '(missing)'}. ${presentation.howToAnswer}.`,
-      );
+      throw new AppError('quiz.invalid_choice', `There is no option ${letter}. ${presentation.howToAnswer}.`);
     return index;
   });
   try {

@@ -4,14 +4,17 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
+import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
+import { createErasuresRepository } from './erasures.repository.js';
 import { createHandoutsRepository } from './handouts.repository.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
 import { type AnswerPlace, checkAnswerPlace, createPostPlaces } from './post-places.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
 import { createProgressRepository, type LeaderboardRow } from './progress.repository.js';
-import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
+import { type Choice, isCorrect, markChoice, type Question, validateChoice } from './question.js';
 import {
   describeDays,
   instantAt,
@@ -80,6 +83,8 @@ export interface AnswerResult {
   totalPoints: number;
   postId: string;
   answeredCount: number;
+  /** For each part of `choice`, whether it was right (see markChoice); the quiz fills it in. */
+  rightParts?: boolean[];
 }
 
 export interface Reveal {
@@ -103,6 +108,8 @@ export interface PracticeResult {
   question: Question;
   choice: Choice;
   correct: boolean;
+  /** For each part of `choice`, whether it was right (see markChoice). */
+  rightParts?: boolean[];
 }
 
 export interface RankedRow extends LeaderboardRow {
@@ -187,6 +194,7 @@ export function createQuiz(deps: QuizDeps) {
   const postsRepo = createPostsRepository(deps.db);
   const progress = createProgressRepository(deps.db);
   const handouts = createHandoutsRepository(deps.db);
+  const erasures = createErasuresRepository(deps.db);
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
   const workspaceIds = new Map<string, Promise<string>>();
@@ -273,7 +281,7 @@ export function createQuiz(deps: QuizDeps) {
   }
 
   function requireAdmin(actor: Actor, what: string): void {
-    if (actor.isPlatformAdmin || deps.adminUserIds.includes(actor.userId)) return;
+    if (actor.isPlatformAdmin || isListedAdmin(deps.adminUserIds, actor.workspaceId, [actor.userId])) return;
     throw new AppError(
       'quiz.not_admin',
       `Only workspace admins can ${what}. Ask one of them, or ask whoever runs the bot to add your user id (${actor.userId}) to ADMIN_USER_IDS.`,
@@ -335,7 +343,17 @@ export function createQuiz(deps: QuizDeps) {
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
   const places = createPostPlaces({ load: (postId) => postsRepo.placeOf(postId) });
-  const recorder = createAnswerRecorder({ clock: deps.clock, postsRepo, progress, usersOf, questionOf });
+  const recorder = createAnswerRecorder({
+    clock: deps.clock,
+    postsRepo,
+    progress,
+    usersOf,
+    questionOf,
+    async answeredBeforeErasure(clicks) {
+      const kept = await erasures.ofPosts([...new Set(clicks.map((c) => c.postId))]);
+      return matchErasedAnswerers(kept, clicks);
+    },
+  });
 
   async function questionOf(post: Pick<PostRow, 'questionId' | 'questionVersion'>): Promise<Question> {
     const key = `${post.questionId}@${post.questionVersion}`;
@@ -638,12 +656,18 @@ export function createQuiz(deps: QuizDeps) {
       return questionOf(place);
     },
 
+    /** A posted question of the day, how many answered it, and its channel's timezone. */
     async getDailyPost(
       postId: string,
-    ): Promise<{ post: PostRow; question: Question; answered: number } | undefined> {
+    ): Promise<{ post: PostRow; question: Question; answered: number; timezone: string } | undefined> {
       const post = await postsRepo.getPost(postId);
       if (!post) return undefined;
-      return { post, question: await questionOf(post), answered: await postsRepo.countAnswers(postId) };
+      const [question, answered, channel] = await Promise.all([
+        questionOf(post),
+        postsRepo.countAnswers(postId),
+        identity.getChannel(post.channelId),
+      ]);
+      return { post, question, answered, timezone: channel?.timezone ?? deps.defaultTimezone };
     },
 
     async openPostOf(channelId: string): Promise<PostRow | undefined> {
@@ -664,13 +688,16 @@ export function createQuiz(deps: QuizDeps) {
     ): Promise<AnswerResult> {
       const place = await places.get(postId);
       if (place) checkAnswerPlace(place, actor, where);
-      return recorder.record(actor, postId, rawChoice);
+      const result = await recorder.record(actor, postId, rawChoice);
+      return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 
     /** Closes a post once; returns the reveal for the caller that closed it, undefined otherwise. */
     async closePost(postId: string): Promise<Reveal | undefined> {
       const closed = await postsRepo.closePost(postId, deps.clock.now());
-      return closed ? quiz.revealOf(postId) : undefined;
+      if (!closed) return undefined;
+      await erasures.dropClosed();
+      return quiz.revealOf(postId);
     },
 
     async revealOf(postId: string): Promise<Reveal> {
@@ -767,14 +794,16 @@ export function createQuiz(deps: QuizDeps) {
       });
       if (!row) {
         const first = await progress.findPracticeAnswer(user.id, input.issueKey);
+        const firstChoice = (first?.choice as Choice) ?? choice;
         return {
           outcome: 'already_answered',
           question,
-          choice: (first?.choice as Choice) ?? choice,
+          choice: firstChoice,
           correct: first?.correct ?? correct,
+          rightParts: markChoice(question, firstChoice),
         };
       }
-      return { outcome: 'recorded', question, choice, correct };
+      return { outcome: 'recorded', question, choice, correct, rightParts: markChoice(question, choice) };
     },
 
     // ---- Leaderboards and stats -------------------------------------------------------------
@@ -975,12 +1004,21 @@ export function createQuiz(deps: QuizDeps) {
       return userSettings(await updateUserRow(user.id, { timezone }));
     },
 
-    /** Erases everything stored about a person. Nothing happens without `confirmed`. */
+    /**
+     * Erases everything stored about a person. Nothing happens without `confirmed`. For each
+     * question still open that they answered, a keyed hash of their platform id is kept until it
+     * closes, so answering it again cannot score as if for the first time.
+     */
     async forgetMe(actor: Actor, confirmed: boolean): Promise<{ erased: boolean }> {
       if (!confirmed) return { erased: false };
       const workspaceId = await workspaceIdOf(actor.platform, actor.workspaceId);
       const user = await identity.findUser(workspaceId, actor.userId);
-      if (user) await identity.deleteUser(user.id);
+      if (user) {
+        // Hashes first: should the erasure then fail, the answers are still there and still count.
+        const open = await erasures.openPostsAnsweredBy(user.id);
+        await erasures.remember(open.map((postId) => sealAnswerer(postId, actor)));
+        await identity.eraseUser(user);
+      } else await identity.forgetSubscriber(workspaceId, actor.userId);
       users.delete(`${workspaceId}:${actor.userId}`);
       return { erased: true };
     },

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { DOMAINS, domainTitle, type ExamDomain, type Topic } from '../bank/schema.js';
 import { COMMAND_HELP } from './commands.js';
 import type { DailyQuestionMessage } from './port.js';
@@ -6,6 +7,7 @@ import {
   correctIndexes,
   describeChoice,
   describeCorrectAnswer,
+  markChoice,
   type Presentation,
   presentQuestion,
   type Question,
@@ -51,10 +53,15 @@ export function renderQuestionText(
   return lines.join('\n');
 }
 
+/** An instant as a date and time on the wall clock of a timezone, named: `2026-11-03 10:00 Europe/Paris`. */
+export function formatInZone(at: Date, timezone = 'UTC'): string {
+  return `${DateTime.fromJSDate(at, { zone: timezone }).toFormat('yyyy-MM-dd HH:mm')} ${timezone}`;
+}
+
 export function renderDailyQuestionText(message: DailyQuestionMessage): string {
   const footer = message.closed
     ? `Closed · ${message.answered} answered`
-    : `${message.answered} answered${message.closesAt ? ` · closes ${message.closesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+    : `${message.answered} answered${message.closesAt ? ` · closes ${formatInZone(message.closesAt, message.timezone)}` : ''}`;
   return renderQuestionText(presentQuestion(message.question), {
     title: `Question of the day · ${message.localDate}`,
     footer,
@@ -71,10 +78,32 @@ export function renderPracticeText(practice: PracticeQuestion): string {
   return renderQuestionText(presentQuestion(practice.question), { title: why });
 }
 
-/** Why each option is right or wrong, for the feedback a person gets after answering. */
-export function explanationLines(question: Question, choice?: Choice): string[] {
+/**
+ * Why each option is right or wrong, for the feedback a person gets after answering; for
+ * matching and ordering, which of their pairs or positions were right.
+ */
+export function explanationLines(question: Question, choice?: Choice, rightParts?: boolean[]): string[] {
   const presentation = presentQuestion(question);
   const lines: string[] = [];
+  if (choice && (question.type === 'matching' || question.type === 'ordering')) {
+    const marks = rightParts ?? markChoice(question, choice);
+    const labelOf = new Map(presentation.items.map((item) => [item.index, item.label]));
+    const right = marks.filter(Boolean).length;
+    lines.push(
+      question.type === 'matching'
+        ? `Your matches: ${right} of ${marks.length} pairs right`
+        : `Your order: ${right} of ${marks.length} steps in place`,
+    );
+    for (const [i, picked] of choice.entries()) {
+      const mark = marks[i] ? '✓' : '✗';
+      lines.push(
+        question.type === 'matching'
+          ? `${mark} ${i + 1}. ${question.pairs[i]?.prompt} → ${labelOf.get(picked)}. ${question.pairs[picked]?.answer}`
+          : `${mark} ${i + 1}. ${labelOf.get(picked)}) ${question.steps[picked]}`,
+      );
+    }
+    lines.push('');
+  }
   if (question.type === 'single' || question.type === 'multiple') {
     const right = new Set(correctIndexes(question));
     for (const item of presentation.items) {
@@ -105,7 +134,7 @@ export function renderFeedbackText(result: AnswerResult | PracticeResult): strin
   if (!result.correct || result.outcome !== 'already_answered') {
     lines.push('', 'The right answer:', describeCorrectAnswer(presentation));
   }
-  lines.push('', ...explanationLines(result.question, result.choice));
+  lines.push('', ...explanationLines(result.question, result.choice, result.rightParts));
   if ('points' in result && result.outcome === 'recorded') {
     lines.push('', `+${result.points} points · streak ${result.streak} · total ${result.totalPoints}`);
   }

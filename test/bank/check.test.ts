@@ -45,6 +45,13 @@ describe('question bank validation', () => {
       'domain-1/rules.yaml: rules-021: status: must be active or retired',
       'domain-1/rules.yaml: rules-022: explaination: is not a known field',
       'domain-1/rules.yaml: rules-023: steps[2]: is longer than 75 characters',
+      'domain-1/tags.yaml: tags-001: objective: "1.9.9" is not an objective of the exam guide',
+      'domain-1/tags.yaml: tags-002: objective: must be an objective id such as "3.1.4", or a list of one or two',
+      'domain-1/tags.yaml: tags-003: objective: must be an objective id such as "3.1.4"',
+      'domain-1/tags.yaml: tags-003: verified: is not a real date',
+      'domain-1/tags.yaml: tags-004: objective: names "1.1.1" twice',
+      'domain-1/tags.yaml: tags-004: verified: 2999-01-01 is in the future',
+      'domain-1/tags.yaml: tags-005: verified: must be a date written YYYY-MM-DD',
       'domain-1/unknown-topic.yaml: -: topic: "no-such-topic" is not in topics.yaml',
       'domain-1/yaml-syntax.yaml: -: line 4: Sequence item without - indicator',
       'domain-1/yaml-syntax.yaml: -: line 5: Flow sequence in block collection must be sufficiently indented and end with a ]',
@@ -58,7 +65,7 @@ describe('question bank validation', () => {
     expect(run.stderr).toContain(
       'test/fixtures/broken-bank/domain-1/rules.yaml: rules-017: explanation: is required',
     );
-    expect(run.stderr).toContain('30 problem(s) in the question bank.');
+    expect(run.stderr).toContain('37 problem(s) in the question bank.');
   });
 
   it('`aif-quiz questions check` passes on a valid bank', async () => {

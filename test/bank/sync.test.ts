@@ -114,4 +114,19 @@ describe('syncing the bank into the database', () => {
     const result = await syncBank(test.handle, await loadBank(dir));
     expect(result).toMatchObject({ reactivated: 1, changed: 0 });
   });
+
+  it('re-checking facts (a new verified date) makes no new version, but re-tagging the objective does', async () => {
+    await cp(path.join(ROOT, 'test/fixtures/tagged-bank/exam-guide.yaml'), path.join(dir, 'exam-guide.yaml'));
+    const tag = (verified: string, objective: string) => (text: string) =>
+      text.replace(
+        /( {2}- id: learning-types-001\n)(?: {4}objective: .*\n {4}verified: .*\n)?/,
+        `$1    objective: '${objective}'\n    verified: ${verified}\n`,
+      );
+    await editFile('domain-1/learning-types.yaml', tag('2026-06-01', '1.1.1'));
+    expect(await syncBank(test.handle, await loadBank(dir))).toMatchObject({ changed: 1 });
+    await editFile('domain-1/learning-types.yaml', tag('2026-12-01', '1.1.1'));
+    expect(await syncBank(test.handle, await loadBank(dir))).toMatchObject({ changed: 0 });
+    await editFile('domain-1/learning-types.yaml', tag('2026-12-01', '1.1.2'));
+    expect(await syncBank(test.handle, await loadBank(dir))).toMatchObject({ changed: 1 });
+  });
 });

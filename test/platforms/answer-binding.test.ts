@@ -38,7 +38,7 @@ let slack: Awaited<ReturnType<typeof startFakeSlack>>;
 let connector: Awaited<ReturnType<typeof startFakeConnector>>;
 let service: RunningService;
 let stop: () => Promise<void>;
-const logs = captureLogs('warn');
+const logs = captureLogs();
 const posts = new Map<string, { id: string; question: Question }>();
 let counter = 0;
 
@@ -51,8 +51,9 @@ beforeAll(async () => {
       SLACK_BOT_TOKEN: 'xoxb-binding',
       SLACK_API_URL: slack.apiUrl,
       TEAMS_EMULATOR: 'true',
+      LOG_LEVEL: 'warn',
     },
-    { logger: logs.logger },
+    { logs: logs.stream },
   );
   service = started.service;
   stop = started.stop;

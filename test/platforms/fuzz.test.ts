@@ -37,7 +37,7 @@ let slack: Awaited<ReturnType<typeof startFakeSlack>>;
 let connector: Awaited<ReturnType<typeof startFakeConnector>>;
 let service: RunningService;
 let stop: () => Promise<void>;
-const logs = captureLogs('warn');
+const logs = captureLogs();
 
 beforeAll(async () => {
   slack = await startFakeSlack({ admins: ['UADMIN'] });
@@ -48,8 +48,9 @@ beforeAll(async () => {
       SLACK_BOT_TOKEN: 'xoxb-fuzz',
       SLACK_API_URL: slack.apiUrl,
       TEAMS_EMULATOR: 'true',
+      LOG_LEVEL: 'warn',
     },
-    { logger: logs.logger },
+    { logs: logs.stream },
   );
   service = started.service;
   stop = started.stop;

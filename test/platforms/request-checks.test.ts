@@ -19,7 +19,7 @@ let slack: Awaited<ReturnType<typeof startFakeSlack>>;
 let connector: Awaited<ReturnType<typeof startFakeConnector>>;
 let service: RunningService;
 const stops: Array<() => Promise<void>> = [];
-const logs = captureLogs('warn');
+const logs = captureLogs();
 let counter = 0;
 
 beforeAll(async () => {
@@ -31,8 +31,9 @@ beforeAll(async () => {
       SLACK_BOT_TOKEN: 'xoxb-checks',
       SLACK_API_URL: slack.apiUrl,
       TEAMS_EMULATOR: 'true',
+      LOG_LEVEL: 'warn',
     },
-    { logger: logs.logger },
+    { logs: logs.stream },
   );
   service = started.service;
   stops.push(started.stop);

@@ -241,6 +241,15 @@ describe('Slack: the question of the day', () => {
     expect((await service.quiz.revealOf(postId)).answered).toBe(1);
   });
 
+  it('after forget-me, answering the same open question again is refused, not scored', async () => {
+    await (await answerClick('UFORGET', correctChoice(question))).reply();
+    expect(textOf(await command('forget-me confirm', 'UFORGET'))).toContain('erased');
+    const again = await (await answerClick('UFORGET', correctChoice(question))).reply();
+    expect(textOf(again)).toContain('your first answer is the one that counts');
+    expect(textOf(again)).not.toMatch(/points · streak/);
+    expect((await service.quiz.revealOf(postId)).answered).toBe(1);
+  });
+
   it('when the answer cannot be stored, the person is told that nothing was recorded', async () => {
     // A real failure inside the database: every insert into answers raises an error.
     const db = service.database.db;
@@ -344,6 +353,52 @@ describe('Slack: practice questions of every type', () => {
       const again = await (await click({ user: 'UP', ...pressed })).reply();
       expect(textOf(again)).toContain('You already answered');
     }
+  });
+});
+
+describe('Slack: feedback on a matching answer', () => {
+  it('marks which pairs were right and which were not', async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const reply = await command('topic learning-types', 'UMATCH');
+      const buttons = buttonsOf(reply.blocks as unknown[]);
+      const submit = buttons.find((b) => b.action_id === ACTIONS.practiceSubmit);
+      if (!submit) continue;
+      const value = JSON.parse(submit.value) as { q: string; v: number };
+      const question = (await service.quiz.practiceQuestion(value.q, value.v))!;
+      if (question.type !== 'matching') continue;
+      // The first two prompts swapped, the third right.
+      const choice = [1, 0, 2];
+      const body = await (
+        await click({
+          user: 'UMATCH',
+          actionId: ACTIONS.practiceSubmit,
+          value: submit.value,
+          state: stateFor(question, choice),
+        })
+      ).reply();
+      const text = textOf(body);
+      expect(text).toContain('1 of 3 pairs right');
+      expect(text).toContain(`✗ 1. ${question.pairs[0]!.prompt}`);
+      expect(text).toContain(`✓ 3. ${question.pairs[2]!.prompt}`);
+      return;
+    }
+    throw new Error('no matching practice question came up');
+  });
+});
+
+describe('Slack: close times', () => {
+  it("a question's close time falls back to the channel's timezone where Slack cannot localise it", async () => {
+    const bank = await loadBank(path.join(ROOT, 'test/fixtures/mini-bank'));
+    const blocks = dailyQuestionBlocks({
+      postId: 'p',
+      localDate: '2026-11-02',
+      question: { ...bank.questions[0]!, version: 1 } as unknown as Question,
+      answered: 3,
+      closesAt: new Date('2026-11-03T09:00:00Z'),
+      closed: false,
+      timezone: 'Europe/Paris',
+    });
+    expect(JSON.stringify(blocks)).toContain('|2026-11-03 10:00 Europe/Paris>');
   });
 });
 

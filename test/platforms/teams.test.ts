@@ -334,6 +334,55 @@ describe('Teams: cards for every question type', () => {
   });
 });
 
+describe('Teams: feedback and close times', () => {
+  it('feedback on a matching answer marks which pairs were right and which were not', async () => {
+    const personal = { id: 'a:personal-29:matcher', conversationType: 'personal', tenantId: TENANT };
+    const from = { id: '29:matcher', name: 'Matcher' };
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await say('topic learning-types', from, personal);
+      const sent = connector.sentTo(personal.id).at(-1)?.body as {
+        attachments?: Array<{ content: { actions?: Array<{ data?: Record<string, unknown> }> } }>;
+      };
+      const data = sent.attachments?.[0]?.content.actions?.[0]?.data as
+        | { aifq: 'practice'; q: string; v: number; k: string }
+        | undefined;
+      if (!data) continue;
+      const question = (await service.quiz.practiceQuestion(data.q, data.v))!;
+      if (question.type !== 'matching') continue;
+      // The first two prompts swapped, the third right.
+      const response = await post(
+        activity({
+          from,
+          conversation: personal,
+          text: undefined,
+          value: { ...data, ...inputsFor(question, [1, 0, 2]) },
+        }),
+      );
+      expect(response.status).toBeLessThan(300);
+      const feedback = lastText(connector.sentTo(personal.id));
+      expect(feedback).toContain('1 of 3 pairs right');
+      expect(feedback).toContain(`✗ 1. ${question.pairs[0]!.prompt}`);
+      expect(feedback).toContain(`✓ 3. ${question.pairs[2]!.prompt}`);
+      return;
+    }
+    throw new Error('no matching practice question came up');
+  });
+
+  it("a question card shows its close time in the channel's timezone", async () => {
+    const bank = await loadBank(path.join(ROOT, 'test/fixtures/mini-bank'));
+    const card = dailyQuestionCard({
+      postId: 'p',
+      localDate: '2026-11-02',
+      question: { ...bank.questions[0]!, version: 1 } as unknown as Question,
+      answered: 3,
+      closesAt: new Date('2026-11-03T09:00:00Z'),
+      closed: false,
+      timezone: 'Europe/Paris',
+    });
+    expect(JSON.stringify(card)).toContain('closes 2026-11-03 10:00 Europe/Paris');
+  });
+});
+
 describe('Teams: authentication', () => {
   it('with an app id configured, an unsigned request gets 401 and nothing is stored', async () => {
     const secured = await startTeamsService({

@@ -111,6 +111,11 @@ export async function startFakeSlack(
     clear() {
       calls.length = 0;
     },
+    /** Changes who users.info reports as a workspace admin from now on. */
+    setAdmins(ids: string[]) {
+      admins.clear();
+      for (const id of ids) admins.add(id);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,8 +1,10 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger.js';
 
-/** A JSON logger at `level` whose lines are kept in memory, parsed, for assertions. */
-export function captureLogs(level: 'debug' | 'info' | 'warn' = 'warn') {
+/**
+ * A place for a service's JSON log lines (`startTestService(env, { logs: stream })`) that keeps
+ * them in memory, parsed, for assertions.
+ */
+export function captureLogs() {
   const lines: Array<Record<string, unknown> & { level: number; msg: string }> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -11,7 +13,7 @@ export function captureLogs(level: 'debug' | 'info' | 'warn' = 'warn') {
     },
   });
   return {
-    logger: createLogger({ level, format: 'json' }, sink),
+    stream: sink as NodeJS.WritableStream,
     lines,
     /** Lines at warn level (40). */
     warnings: () => lines.filter((l) => l.level === 40),

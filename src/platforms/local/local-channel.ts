@@ -1,4 +1,6 @@
 import { createInterface } from 'node:readline';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import { isAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -9,7 +11,13 @@ import type {
   MessageRef,
   UserTarget,
 } from '../../quiz/port.js';
-import { parseTypedAnswer, presentQuestion, type Question } from '../../quiz/question.js';
+import {
+  looksLikeTypedAnswer,
+  parseTypedAnswer,
+  presentQuestion,
+  type Question,
+  typingHint,
+} from '../../quiz/question.js';
 import type {
   Actor,
   AnswerResult,
@@ -21,6 +29,7 @@ import type {
   Reveal,
   WeeklyDigest,
 } from '../../quiz/quiz.js';
+import { quoteInput } from '../../quiz/quote.js';
 import {
   renderDailyQuestionText,
   renderDigestText,
@@ -34,6 +43,43 @@ import { runCommand } from '../../quiz/replies.js';
 
 export const LOCAL_WORKSPACE = 'local';
 export const LOCAL_CHANNEL = 'local';
+
+/** Below this many columns wrapping would do more harm than good: leave lines to the terminal. */
+const MIN_COLUMNS = 20;
+// A list item ("  B) ", "✓ 2. ", "  - ") continues under its text, not under its label.
+const HANGING = /^\s*(?:[✓✗]\s+)?(?:(?:[A-J]|\d{1,2})[.)]\s+|[-•]\s+)?/;
+
+/**
+ * Breaks lines at word boundaries to fit `columns`, keeping each line's indentation (and a list
+ * item's label) so wrapped text stays readable; a terminal left to itself splits words mid-way.
+ */
+export function wrapToColumns(text: string, columns: number | undefined): string {
+  if (!columns || columns < MIN_COLUMNS) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (stringWidth(line) <= columns) return line;
+      let head = HANGING.exec(line)?.[0] ?? '';
+      if (stringWidth(head) > columns / 2) head = /^\s*/.exec(line)?.[0] ?? '';
+      const indent = ' '.repeat(stringWidth(head));
+      const body = wrapAnsi(line.slice(head.length), columns - indent.length, { hard: true });
+      return body
+        .split('\n')
+        .map((part, i) => (i === 0 ? head : indent) + part)
+        .join('\n');
+    })
+    .join('\n');
+}
+
+/**
+ * Writes to a terminal, wrapped to its current width (read at each write, so resizing applies).
+ * `columns` overrides the width, e.g. for output that is not a terminal.
+ */
+export function terminalWriter(output: NodeJS.WritableStream, columns?: number): (text: string) => void {
+  return (text) => {
+    output.write(wrapToColumns(text, columns ?? (output as NodeJS.WriteStream).columns));
+  };
+}
 
 /** The terminal as a chat platform: everything the bot would post is printed. */
 export function createLocalPlatform(write: (text: string) => void): ChatPlatform {
@@ -85,9 +131,11 @@ export async function runLocalChannel(options: {
   output: NodeJS.WritableStream;
   userName: string;
   logger?: Logger;
+  /** The terminal's width; by default the output's own, when it is a terminal. */
+  columns?: number;
 }): Promise<void> {
-  const { quiz, output } = options;
-  const write = (text: string) => output.write(text);
+  const { quiz } = options;
+  const write = terminalWriter(options.output, options.columns);
   const platform = createLocalPlatform(write);
   const actor: Actor = {
     platform: 'local',
@@ -132,6 +180,7 @@ export async function runLocalChannel(options: {
       answered: state?.answered ?? 0,
       closesAt: post.closesAt,
       closed: post.status === 'closed',
+      ...(state ? { timezone: state.timezone } : {}),
     });
     current = { kind: 'daily', postId: post.id, question: daily.question };
   }
@@ -140,12 +189,14 @@ export async function runLocalChannel(options: {
     const text = line.trim();
     if (/^(quit|exit|bye)$/i.test(text)) return false;
     const stripped = text.replace(/^\/?aif-quiz\b/i, '').trim();
-    if (!current && looksLikeAnswer(stripped)) {
-      // No question in hand: letters answer today's question of the day (again, if need be).
-      const daily = await quiz.postDailyQuestion(settings?.channelId ?? '');
-      current = { kind: 'daily', postId: daily.post.id, question: daily.question };
+    if (!current && looksLikeTypedAnswer(stripped)) {
+      // A stray letter must not answer (or re-show) anything the person did not ask for.
+      write(
+        '\nNothing is waiting for an answer. Send "today" to see the question of the day again, or "practice" for a new question.\n',
+      );
+      return true;
     }
-    if (current && looksLikeAnswer(stripped)) {
+    if (current && looksLikeTypedAnswer(stripped)) {
       const question = current.kind === 'daily' ? current.question : current.practice.question;
       const choice = parseTypedAnswer(presentQuestion(question), stripped);
       if (current.kind === 'daily') {
@@ -171,7 +222,16 @@ export async function runLocalChannel(options: {
       await showDailyQuestion();
       return true;
     }
-    const reply = await runCommand(quiz, { actor, channel }, parseCommand(stripped));
+    const command = parseCommand(stripped);
+    if (current && command.name === 'invalid' && command.unknown && !command.suggestion) {
+      // Whoever has a question in front of them and types something unreadable most likely meant to answer it.
+      const question = current.kind === 'daily' ? current.question : current.practice.question;
+      write(
+        `\nI could not read ${quoteInput(stripped)} as an answer or a command. ${typingHint(presentQuestion(question))} Send "help" for commands.\n`,
+      );
+      return true;
+    }
+    const reply = await runCommand(quiz, { actor, channel }, command);
     if (reply.kind === 'practice') {
       current = { kind: 'practice', practice: reply.practice };
       await platform.sendPractice(you, target, reply.practice);
@@ -199,15 +259,4 @@ export async function runLocalChannel(options: {
   }
   lines.close();
   write('\nBye. Your answers are saved.\n');
-}
-
-/** Letters only (with separators), or numbered pairs: the shape of an answer rather than a command. */
-function looksLikeAnswer(text: string): boolean {
-  const t = text.trim().toUpperCase();
-  return (
-    /^[A-J]$/.test(t) ||
-    /^[A-J](\s*[,;\s]\s*[A-J])+$/.test(t) ||
-    /^[A-J]{2,5}$/.test(t) ||
-    /^(\d\s*[-:=.)]?\s*[A-J][\s,;]*)+$/.test(t)
-  );
 }

@@ -19,7 +19,7 @@ import type {
   UserSettings,
   WeeklyDigest,
 } from '../../quiz/quiz.js';
-import { explanationLines, questionHeader, renderReplyText } from '../../quiz/render-text.js';
+import { explanationLines, formatInZone, questionHeader, renderReplyText } from '../../quiz/render-text.js';
 import type { Reply } from '../../quiz/replies.js';
 import type { DailyValue, PracticeValue } from '../../quiz/values.js';
 
@@ -185,9 +185,10 @@ export interface SlackInputState {
   selected_options?: Array<{ value: string }>;
 }
 
+// Slack shows the date in each reader's own timezone; the text after | is for clients that cannot.
 function closesText(closesAt: Date | null, timezone?: string): string {
   if (!closesAt) return '';
-  return ` · closes <!date^${Math.floor(closesAt.getTime() / 1000)}^{date_short_pretty} at {time}|${closesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${timezone ? '' : ''}>`;
+  return ` · closes <!date^${Math.floor(closesAt.getTime() / 1000)}^{date_short_pretty} at {time}|${formatInZone(closesAt, timezone)}>`;
 }
 
 export function dailyQuestionBlocks(message: DailyQuestionMessage): KnownBlock[] {
@@ -204,7 +205,7 @@ export function dailyQuestionBlocks(message: DailyQuestionMessage): KnownBlock[]
     head,
     ...questionBlocks(presentation, { kind: 'daily', value: { p: message.postId } }),
     context(
-      `${message.answered} answered${closesText(message.closesAt)} · your answer stays private until the reveal`,
+      `${message.answered} answered${closesText(message.closesAt, message.timezone)} · your answer stays private until the reveal`,
     ),
   ];
 }
@@ -241,7 +242,9 @@ export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBloc
   const blocks: KnownBlock[] = [section(head)];
   if (!result.correct || result.outcome !== 'already_answered')
     blocks.push(section(`*The right answer*\n${escapeMrkdwn(describeCorrectAnswer(presentation))}`));
-  blocks.push(section(escapeMrkdwn(explanationLines(result.question, result.choice).join('\n'))));
+  blocks.push(
+    section(escapeMrkdwn(explanationLines(result.question, result.choice, result.rightParts).join('\n'))),
+  );
   if ('points' in result && result.outcome === 'recorded') {
     blocks.push(context(`+${result.points} points · streak ${result.streak} · total ${result.totalPoints}`));
   }

@@ -15,6 +15,7 @@ import { processedEvents } from '../../db/schema.js';
 import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
+import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
@@ -27,6 +28,7 @@ import {
   reminderChoiceSchema,
   topicSlugSchema,
 } from '../../quiz/values.js';
+import type { SecretBox } from '../../secret-box.js';
 import {
   ACTIONS,
   choiceFromState,
@@ -61,7 +63,6 @@ const READ_ONLY_COMMANDS = new Set(['help', 'invalid', 'topics', 'stats', 'leade
 const ADMIN_COMMANDS = new Set(['subscribe', 'unsubscribe', 'digest']);
 /** chat.update is Tier 3 (about 50 a minute): refresh a question's answered count at most this often. */
 const COUNT_UPDATE_INTERVAL_MS = 5_000;
-const ADMIN_CACHE_MS = 10 * 60_000;
 
 export interface SlackApp {
   /** Express routes for /slack/events, /slack/install and /slack/oauth_redirect (HTTP modes). */
@@ -77,12 +78,14 @@ export function createSlackApp(deps: {
   db: Database;
   logger: Logger;
   adminUserIds: string[];
+  /** Encrypts the installations of OAuth workspaces at rest. */
+  secretBox: SecretBox;
   /** How many processes serve this bot (WEB_CONCURRENCY); they share the platform's rate limits. */
   processes?: number;
 }): SlackApp {
   const { config, quiz, logger } = deps;
   const log = logger.child({ platform: 'slack' });
-  const installations = createInstallationStore(deps.db);
+  const installations = createInstallationStore(deps.db, deps.secretBox);
   const clientOptions = { fetch: slackFetch, ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}) };
   const slackLogger = boltLogger(log);
 
@@ -161,16 +164,11 @@ export function createSlackApp(deps: {
   });
 
   // ---- Who is asking ------------------------------------------------------------------------
-  const adminCache = new Map<string, { admin: boolean; until: number }>();
+  // Asked afresh for every admin command: they are rare, and a demoted admin loses rights at once.
   async function isWorkspaceAdmin(teamId: string, userId: string): Promise<boolean> {
-    if (deps.adminUserIds.includes(userId)) return true;
-    const key = `${teamId}:${userId}`;
-    const cached = adminCache.get(key);
-    if (cached && cached.until > Date.now()) return cached.admin;
+    if (isListedAdmin(deps.adminUserIds, teamId, [userId])) return true;
     const info = await (await platform.client(teamId)).users.info({ user: userId });
-    const admin = Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
-    adminCache.set(key, { admin, until: Date.now() + ADMIN_CACHE_MS });
-    return admin;
+    return Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
   }
 
   const actorOf = (teamId: string, user: { id: string; name?: string; username?: string }): Actor => ({
@@ -468,23 +466,43 @@ function stateOf(body: BlockAction): Record<string, Record<string, SlackInputSta
   return (body.state?.values ?? undefined) as Record<string, Record<string, SlackInputState>> | undefined;
 }
 
-/** Bolt logs through the service's logger. */
+/**
+ * Bolt logs through the service's logger. Errors go as errors (the logger keeps their type, message
+ * and stack, never their query parameters); everything else becomes the message, which the logger
+ * truncates and masks like any other line.
+ */
 function boltLogger(log: Logger): SlackLogger {
   let level: LogLevel = LogLevel.INFO;
-  const text = (parts: unknown[]) =>
-    parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  const write = (method: 'debug' | 'info' | 'warn' | 'error', parts: unknown[]) => {
+    const err = parts.find((p): p is Error => p instanceof Error);
+    const text = parts
+      .filter((p) => p !== err)
+      .map((p) => (typeof p === 'string' ? p : safeJson(p)))
+      .join(' ');
+    // Without a text, pino takes the message of the error as the logger has reduced it.
+    if (err) log[method]({ err }, ...(text ? [text] : []));
+    else log[method](text);
+  };
   return {
     // Bolt logs at debug level on every request; build the line only when it will be written.
     debug: (...parts) => {
-      if (log.isLevelEnabled('debug')) log.debug(text(parts));
+      if (log.isLevelEnabled('debug')) write('debug', parts);
     },
-    info: (...parts) => log.info(text(parts)),
-    warn: (...parts) => log.warn(text(parts)),
-    error: (...parts) => log.error(text(parts)),
+    info: (...parts) => write('info', parts),
+    warn: (...parts) => write('warn', parts),
+    error: (...parts) => write('error', parts),
     setLevel: (next) => {
       level = next;
     },
     getLevel: () => level,
     setName: () => {},
   };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -28,6 +28,12 @@ const MALFORMED: Refusal = {
   code: 'teams.malformed',
   message: 'The request is not a Bot Framework activity this bot can handle.',
 };
+/** A bearer token botbuilder did not accept (expired, forged, for another bot). */
+export const TOKEN_REFUSED: Refusal = {
+  status: 401,
+  code: 'teams.unauthenticated',
+  message: 'The request carries no valid Bot Framework token.',
+};
 const UNAUTHENTICATED: Refusal = {
   status: 401,
   code: 'teams.unauthenticated',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
-import { questionHeader } from '../../quiz/render-text.js';
+import { formatInZone, questionHeader } from '../../quiz/render-text.js';
 import { dailyValueSchema, practiceValueSchema } from '../../quiz/values.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
@@ -127,9 +127,7 @@ export function dailyQuestionCard(message: DailyQuestionMessage): Element {
     aifq: 'qotd',
     p: message.postId,
   });
-  const closes = message.closesAt
-    ? ` · closes ${message.closesAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-    : '';
+  const closes = message.closesAt ? ` · closes ${formatInZone(message.closesAt, message.timezone)}` : '';
   return card(
     [
       ...head,

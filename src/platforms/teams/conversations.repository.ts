@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { processedEvents, teamsConversations } from '../../db/schema.js';
 
@@ -67,6 +67,39 @@ export function createConversationsRepository(db: Database) {
         .update(teamsConversations)
         .set({ active: false, updatedAt: new Date() })
         .where(eq(teamsConversations.conversationId, conversationId));
+    },
+
+    /**
+     * Erases what Teams told the bot about a person: their 1:1 chats with the bot (reference, name,
+     * AAD object id) and the delivery keys of those chats; in shared conversations, the copy of the
+     * person who spoke last is dropped from the stored reference (posting there does not need it).
+     */
+    async forgetPerson(ids: string[]): Promise<void> {
+      const wanted = ids.filter(Boolean);
+      if (wanted.length === 0) return;
+      const isThem = (ref: typeof teamsConversations.reference) =>
+        or(inArray(sql`${ref}->'user'->>'id'`, wanted), inArray(sql`${ref}->'user'->>'aadObjectId'`, wanted));
+      await db.transaction(async (tx) => {
+        const personal = await tx
+          .select({ id: teamsConversations.conversationId })
+          .from(teamsConversations)
+          .where(and(eq(teamsConversations.kind, 'personal'), isThem(teamsConversations.reference)));
+        for (const { id } of personal) {
+          await tx
+            .delete(processedEvents)
+            .where(
+              or(
+                sql`starts_with(${processedEvents.key}, ${`teams:${id}:`})`,
+                eq(processedEvents.key, `teams-greeting:${id}`),
+              ),
+            );
+          await tx.delete(teamsConversations).where(eq(teamsConversations.conversationId, id));
+        }
+        await tx
+          .update(teamsConversations)
+          .set({ reference: sql`${teamsConversations.reference} - 'user'` })
+          .where(isThem(teamsConversations.reference));
+      });
     },
 
     /** Claims a delivery key once; false when it was seen before (a redelivered activity). */

@@ -12,6 +12,7 @@ import type { Database } from '../../db/client.js';
 import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
+import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -30,7 +31,7 @@ import {
   renderRevealText,
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
-import { createActivityGuard } from './activity-guard.js';
+import { createActivityGuard, TOKEN_REFUSED } from './activity-guard.js';
 import {
   type CardData,
   cardAttachment,
@@ -120,7 +121,7 @@ export function createTeamsApp(deps: {
         }
       : {},
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new RoutedAdapter(auth);
 
   // ---- Sending --------------------------------------------------------------------------------
   async function continueIn(
@@ -253,8 +254,7 @@ export function createTeamsApp(deps: {
     const tenantId = tenantOf(activity);
     const admin =
       isPlatformAdmin ||
-      deps.adminUserIds.includes(activity.from.id) ||
-      (activity.from.aadObjectId ? deps.adminUserIds.includes(activity.from.aadObjectId) : false);
+      isListedAdmin(deps.adminUserIds, tenantId, [activity.from.id, activity.from.aadObjectId]);
     return {
       platform: 'teams',
       workspaceId: tenantId,
@@ -305,10 +305,15 @@ export function createTeamsApp(deps: {
     const command = parseCommand(text);
     const admin = ADMIN_COMMANDS.has(command.name) ? await isTeamOwner(context) : false;
     const channel = channelOf(activity);
-    await reply(
-      context,
-      await runCommand(quiz, { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) }, command),
+    const result = await runCommand(
+      quiz,
+      { actor: actorOf(activity, admin), ...(channel ? { channel } : {}) },
+      command,
     );
+    // The quiz erased the person's own rows; what Teams told the bot about them is erased here.
+    if (result.kind === 'forget-me' && result.erased)
+      await conversations.forgetPerson([activity.from.id, activity.from.aadObjectId ?? '']);
+    await reply(context, result);
   }
 
   async function onSubmit(context: TurnContext, value: CardData & Record<string, unknown>): Promise<void> {
@@ -358,9 +363,11 @@ export function createTeamsApp(deps: {
     }
     const conversationId = baseConversationId(activity.conversation.id);
     const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
-    const reference = TurnContext.getConversationReference(activity);
+    const { user, ...reference } = TurnContext.getConversationReference(activity);
+    // Posting to a team or group chat needs no person: keep whoever spoke last out of its reference.
     await conversations.remember(conversationId, kind, {
       ...reference,
+      ...(kind === 'personal' ? { user } : {}),
       conversation: { ...reference.conversation, id: conversationId },
     } as Partial<ConversationReference>);
 
@@ -427,12 +434,31 @@ export function createTeamsApp(deps: {
   };
 
   const router = express.Router();
-  const guard = createActivityGuard({
-    authenticated: config.mode === 'authenticated',
-    badRequests: createBadRequests({ logger: log }),
-  });
+  const badRequests = createBadRequests({ logger: log });
+  const guard = createActivityGuard({ authenticated: config.mode === 'authenticated', badRequests });
+  // botbuilder's own request handler (adapter.process) writes its failures to the console, outside
+  // this service's logs and their filter: hand the activity to the adapter here instead. The guard
+  // has read the body and checked that it is an activity.
   router.post('/api/messages', guard, async (req, res) => {
-    await adapter.process(req, res, onTurn);
+    const activity = req.body as Activity;
+    for (const field of ['timestamp', 'localTimestamp', 'expiration'] as const) {
+      const value = activity[field] as unknown;
+      if (typeof value === 'string')
+        (activity as unknown as Record<string, unknown>)[field] = new Date(value);
+    }
+    try {
+      const invoke = await adapter.handle(req.headers.authorization ?? '', activity, onTurn);
+      res.status(invoke?.status ?? 200);
+      if (invoke?.body !== undefined) res.send(invoke.body);
+      res.end();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 401) {
+        badRequests.refuse(req, res, TOKEN_REFUSED);
+        return;
+      }
+      log.error({ err: error, activityId: activity.id }, 'Teams request failed');
+      res.status(500).end();
+    }
   });
 
   return {
@@ -451,6 +477,13 @@ function submittedCardOf(activity: Activity): (CardData & Record<string, unknown
   const parsed = cardDataSchema.safeParse(value);
   if (!parsed.success) throw invalidValue('card', { aifq: String(value.aifq).slice(0, 32) });
   return { ...value, ...parsed.data };
+}
+
+/** The adapter, taking activities from our own route (whose failures go to the service's log). */
+class RoutedAdapter extends CloudAdapter {
+  handle(authorization: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authorization, activity, logic);
+  }
 }
 
 function tenantOf(activity: Activity): string {
