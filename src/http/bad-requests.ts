@@ -45,8 +45,14 @@ export function createBadRequests(options: {
   }
 
   return {
-    /** Answers with the refusal and notes it (rate-limited per source). */
-    refuse(req: Request, res: Response, refusal: Refusal, fields: Record<string, unknown> = {}): void {
+    /** Answers with the refusal and notes it (rate-limited per source), by default as "refused a request: …". */
+    refuse(
+      req: Request,
+      res: Response,
+      refusal: Refusal,
+      fields: Record<string, unknown> = {},
+      logMessage = `refused a request: ${refusal.message}`,
+    ): void {
       note(
         req.ip ?? req.socket.remoteAddress ?? 'unknown',
         {
@@ -56,7 +62,7 @@ export function createBadRequests(options: {
           path: req.originalUrl.slice(0, 200),
           ...fields,
         },
-        `refused a request: ${refusal.message}`,
+        logMessage,
       );
       if (!res.headersSent)
         res.status(refusal.status).json({ error: refusal.code, message: refusal.message });

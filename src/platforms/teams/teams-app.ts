@@ -453,7 +453,7 @@ export function createTeamsApp(deps: {
       res.end();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 401) {
-        badRequests.refuse(req, res, TOKEN_REFUSED);
+        badRequests.refuse(req, res, TOKEN_REFUSED, {}, 'a Teams request failed authentication');
         return;
       }
       log.error({ err: error, activityId: activity.id }, 'Teams request failed');
