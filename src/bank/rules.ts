@@ -28,7 +28,8 @@ export function checkBankRules(
 
   if (bank.guide && enforce) {
     for (const q of active) {
-      if (objectivesOf(q).length === 0)
+      // Background questions (domain 0) are not on the exam, so no objective of its guide fits them.
+      if (q.domain !== 0 && objectivesOf(q).length === 0)
         problems.push({
           file: q.file,
           questionId: q.id,

@@ -51,6 +51,8 @@ export function computeStats(bank: Bank, now = new Date()): BankStats {
     return counts;
   };
   const domainCounts = count((q) => q.domain);
+  // The exam's weights apply to exam questions only: background questions are shared out of the whole bank.
+  const examTotal = active.filter((q) => q.domain !== 0).length || 1;
   const topicCounts = count((q) => q.topic);
   const byTopic = [...bank.topics.values()]
     .map((t) => ({ slug: t.slug, title: t.title, domain: t.domain, count: topicCounts.get(t.slug) ?? 0 }))
@@ -62,7 +64,7 @@ export function computeStats(bank: Bank, now = new Date()): BankStats {
       domain,
       title: domainTitle(domain),
       count: domainCounts.get(domain as never) ?? 0,
-      share: ((domainCounts.get(domain as never) ?? 0) / total) * 100,
+      share: ((domainCounts.get(domain as never) ?? 0) / (domain === 0 ? total : examTotal)) * 100,
       weight: domain === 0 ? null : DOMAINS[domain as keyof typeof DOMAINS].weight,
     })),
     byTopic,
@@ -96,7 +98,7 @@ export function computeStats(bank: Bank, now = new Date()): BankStats {
       enforce: bank.guide.enforce,
       byObjective,
       thinObjectives: byObjective.filter((o) => o.count < MIN_PER_OBJECTIVE).map((o) => o.id),
-      untagged: active.filter((q) => objectivesOf(q).length === 0).length,
+      untagged: active.filter((q) => q.domain !== 0 && objectivesOf(q).length === 0).length,
       unverified: active.length - dated.length,
       stale: dated.filter((q) => q.days > STALE_AFTER_DAYS).length,
       oldest: dated.slice(0, OLDEST_SHOWN),

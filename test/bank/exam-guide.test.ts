@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +135,41 @@ describe('objective and verified once the switch is on', () => {
       'exam-guide.yaml: 4.1.1: objective: has 0 active question(s); every objective needs at least 6',
       'exam-guide.yaml: 5.1.1: objective: has 0 active question(s); every objective needs at least 6',
     ]);
+  });
+
+  it('a background question needs no objective, since the exam guide does not cover it', async () => {
+    const dir = await withEnforce('tagged-bank', true);
+    const topics = path.join(dir, 'topics.yaml');
+    await writeFile(
+      topics,
+      `${await readFile(topics, 'utf8')}  - { slug: cloud, title: Cloud basics, domain: 0, description: Regions and zones. }\n`,
+    );
+    await mkdir(path.join(dir, 'domain-0'));
+    await writeFile(
+      path.join(dir, 'domain-0/cloud.yaml'),
+      [
+        'topic: cloud',
+        'questions:',
+        '  - id: cloud-001',
+        '    type: ordering',
+        '    difficulty: 1',
+        '    source: https://docs.aws.amazon.com/whitepapers/latest/aws-overview/global-infrastructure.html',
+        '    status: active',
+        '    verified: 2026-11-20',
+        '    stem: Order these parts of the AWS global infrastructure from the largest to the smallest.',
+        '    steps:',
+        '      - A Region',
+        '      - An Availability Zone',
+        '      - A data centre',
+        '    explanation: A Region holds several Availability Zones, each made of one or more data centres.',
+        '',
+      ].join('\n'),
+    );
+    const { bank, problems } = await readBank(dir, { now: TODAY });
+    expect(
+      problems.map((p) => relative(dir, formatProblem(p))).filter((p) => p.includes('cloud-001')),
+    ).toEqual([]);
+    expect(computeStats(bank, TODAY).guide?.untagged).toBe(1);
   });
 
   it('`aif-quiz questions check` exits non-zero when the switch is on and coverage is short', async () => {

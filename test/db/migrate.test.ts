@@ -11,23 +11,28 @@ describe.each([
   { driver: 'pglite' as const, available: true },
   { driver: 'postgres' as const, available: Boolean(serverUrl) },
 ])('migrations on $driver', ({ driver, available }) => {
-  it.skipIf(!available)('build the schema from nothing, and a second run changes nothing', async () => {
-    const test = await createTestDatabase({ kind: driver, migrate: false });
-    try {
-      const first = await migrateDatabase(test.handle);
-      expect(first.applied).toBeGreaterThan(0);
-      const second = await migrateDatabase(test.handle);
-      expect(second).toEqual({ applied: 0, total: first.total });
-      expect(await migrationStatus(test.handle)).toEqual({ expected: first.total, applied: first.total });
+  it.skipIf(!available)(
+    'build the schema from nothing, and a second run changes nothing',
+    async () => {
+      const test = await createTestDatabase({ kind: driver, migrate: false });
+      try {
+        const first = await migrateDatabase(test.handle);
+        expect(first.applied).toBeGreaterThan(0);
+        const second = await migrateDatabase(test.handle);
+        expect(second).toEqual({ applied: 0, total: first.total });
+        expect(await migrationStatus(test.handle)).toEqual({ expected: first.total, applied: first.total });
 
-      // The same schema works through this driver: write and read a row.
-      await test.handle.db.insert(workspaces).values({ platform: 'local', externalId: 'local' });
-      const rows = await test.handle.db.select().from(workspaces);
-      expect(rows).toHaveLength(1);
-    } finally {
-      await test.destroy();
-    }
-  });
+        // The same schema works through this driver: write and read a row.
+        await test.handle.db.insert(workspaces).values({ platform: 'local', externalId: 'local' });
+        const rows = await test.handle.db.select().from(workspaces);
+        expect(rows).toHaveLength(1);
+      } finally {
+        await test.destroy();
+      }
+      // A new PGlite runs its own initdb first: several seconds of CPU, more on a busy machine.
+    },
+    120_000,
+  );
 });
 
 describe.skipIf(!serverUrl)('concurrent migrations on one Postgres', () => {
