@@ -1,7 +1,10 @@
 /**
  * Answer-click benchmark: N signed Slack button clicks from distinct users, at a chosen concurrency,
- * through the bot's real /slack/events endpoint against a real Postgres, next to a baseline measured
- * in the same run: a bare Bolt app whose handler acknowledges and does one INSERT per click.
+ * through the bot's real /slack/events endpoint against a real Postgres, next to two baselines
+ * measured in the same run: a bare Bolt app whose handler acknowledges and then does one INSERT per
+ * click, and the same app doing the INSERT before it acknowledges. The bot acknowledges a click
+ * only once it is stored (a crash must not lose an acknowledged click), so the second baseline is
+ * what that guarantee costs a bare app; the first is the bare app with no guarantee.
  *
  *   npm run bench:slack                      CLICKS=2000 CONCURRENCY=64 ROUNDS=5 npm run bench:slack
  *   WORKERS=2 npm run bench:slack            also the bot as `aif-quiz start` with WEB_CONCURRENCY=2
@@ -78,11 +81,15 @@ async function fire(
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Load;
 }
 
-/** The baseline: Bolt with the same receiver, acknowledging and inserting one row per click. */
-async function startBaseline(databaseUrl: string) {
+/**
+ * A baseline: Bolt with the same receiver, inserting one row per click and acknowledging it, in
+ * either order.
+ */
+async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-first') {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const table = order === 'ack-first' ? 'bare_clicks' : 'bare_stored_clicks';
   await pool.query(
-    'create table if not exists bare_clicks (user_id text primary key, value text, at timestamptz default now())',
+    `create table if not exists ${table} (user_id text primary key, value text, at timestamptz default now())`,
   );
   const receiver = new ExpressReceiver({
     signingSecret: SECRET,
@@ -97,11 +104,12 @@ async function startBaseline(databaseUrl: string) {
     tokenVerificationEnabled: false,
   });
   app.action(/.*/, async ({ ack, body, action }) => {
-    await ack();
-    await pool.query('insert into bare_clicks (user_id, value) values ($1, $2) on conflict do nothing', [
+    if (order === 'ack-first') await ack();
+    await pool.query(`insert into ${table} (user_id, value) values ($1, $2) on conflict do nothing`, [
       body.user.id,
       (action as { value?: string }).value ?? '',
     ]);
+    if (order === 'store-first') await ack();
   });
   const server: Server = await new Promise((resolve) => {
     const s = receiver.app.listen(0, '127.0.0.1', () => resolve(s));
@@ -109,8 +117,8 @@ async function startBaseline(databaseUrl: string) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    count: async () => Number((await pool.query('select count(*)::int as n from bare_clicks')).rows[0].n),
-    reset: () => pool.query('truncate bare_clicks'),
+    count: async () => Number((await pool.query(`select count(*)::int as n from ${table}`)).rows[0].n),
+    reset: () => pool.query(`truncate ${table}`),
     close: async () => {
       server.close();
       await pool.end();
@@ -185,7 +193,8 @@ async function startWorkers(databaseUrl: string, apiUrl: string, count: number) 
 async function main() {
   const fake = await startSlackPeer();
   const database = await benchDatabase();
-  const baseline = await startBaseline(database.url);
+  const baseline = await startBaseline(database.url, 'ack-first');
+  const storedBaseline = await startBaseline(database.url, 'store-first');
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const service = await startService({
     config: loadConfig({
@@ -230,7 +239,8 @@ async function main() {
     feedbackP99: [],
   });
   const rows = [
-    row('baseline: bare Bolt + 1 INSERT'),
+    row('baseline: bare Bolt, ack + 1 INSERT'),
+    row('baseline: bare Bolt, 1 INSERT + ack'),
     row('aif-quiz, one process'),
     ...(workers ? [row(`aif-quiz, WEB_CONCURRENCY=${workerCount}`)] : []),
   ];
@@ -294,6 +304,11 @@ async function main() {
       const results: Array<{ load: Load; cpu: number; waited?: ReturnType<typeof summarise> }> = [
         { load: base, cpu: cpuPerClick(cpu, clicks) },
       ];
+      await storedBaseline.reset();
+      cpu = process.cpuUsage();
+      const stored = await fire(storedBaseline.url, users, 'bench', 'x', fake.responseUrl('baseline'));
+      await waitUntil(async () => (await storedBaseline.count()) === clicks);
+      results.push({ load: stored, cpu: cpuPerClick(cpu, clicks) });
 
       // The bot in this process, then (WORKERS) as a separate multi-process service; each with its own users.
       for (const [index, target] of [service.url, workers?.url].entries()) {
@@ -371,6 +386,8 @@ async function main() {
     const range = (xs: number[], digits: number) =>
       `[${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
     const baseThroughput = med(rows[0]?.throughput ?? []);
+    const storedBaseThroughput = med(rows[1]?.throughput ?? []);
+    const bots = rows.slice(2);
     for (const r of rows) {
       console.log(
         `${r.name.padEnd(36)} ${med(r.throughput).toFixed(0).padStart(5)} clicks/s ${range(r.throughput, 0)} ` +
@@ -379,7 +396,7 @@ async function main() {
           `CPU ${med(r.cpu).toFixed(0)} µs/click`,
       );
     }
-    for (const r of rows.slice(1)) {
+    for (const r of bots) {
       console.log(
         `${r.name.padEnd(36)} feedback in hand: p50 ${med(r.feedbackP50).toFixed(0)} ms  p99 ${med(r.feedbackP99).toFixed(0)} ms ${range(r.feedbackP99, 0)}`,
       );
@@ -388,18 +405,21 @@ async function main() {
     console.log(
       `targets at concurrency ${CONCURRENCY}: p99 < 100 ms and throughput ≥ 0.8× the baseline (medians)`,
     );
-    for (const r of rows.slice(1)) {
+    for (const r of bots) {
       const p99 = med(r.p99);
       const ratio = med(r.throughput) / baseThroughput;
+      const storedRatio = med(r.throughput) / storedBaseThroughput;
       console.log(
         `  ${r.name}: p99 ${p99.toFixed(1)} ms ${p99 < 100 ? 'met' : 'NOT met'}; ` +
-          `throughput ×${ratio.toFixed(2)} ${ratio >= 0.8 ? 'met' : 'NOT met'}`,
+          `throughput ×${ratio.toFixed(2)} ${ratio >= 0.8 ? 'met' : 'NOT met'}` +
+          ` (×${storedRatio.toFixed(2)} the baseline that also stores before acknowledging)`,
       );
     }
   } finally {
     await workers?.close();
     await service.close();
     await baseline.close();
+    await storedBaseline.close();
     await fake.close();
     await database.drop();
   }

@@ -64,7 +64,7 @@ export function buildProgram(): Command {
           './platforms/local/local-channel.js'
         );
         const local = createLocalPlatform(terminalWriter(process.stdout));
-        const service = await startService({ config, logger, platforms: { local } });
+        const service = await startService({ config, logger, local });
         try {
           process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
           await runLocalChannel({
@@ -156,23 +156,37 @@ export function buildProgram(): Command {
         ...config.log,
         level: config.log.level === 'info' ? 'warn' : config.log.level,
       });
-      const { openCore } = await import('./main.js');
+      const { openCore, createChatPlatforms, hasNoPlatform } = await import('./main.js');
       const { runJobAt } = await import('./jobs/scheduler.js');
-      const { createLocalPlatform } = await import('./platforms/local/local-channel.js');
       const core = await openCore(config, logger);
       try {
-        const platforms = { local: createLocalPlatform((text) => process.stdout.write(text)) };
+        // The same platforms the service would deliver through: Slack and Teams as configured, and
+        // the terminal channel (printed here) only when no chat platform is.
+        const chat = await createChatPlatforms({
+          config,
+          quiz: core.quiz,
+          db: core.database.db,
+          logger,
+          secretBox: core.secretBox,
+          ...(hasNoPlatform(config)
+            ? {
+                local: (await import('./platforms/local/local-channel.js')).createLocalPlatform((text) =>
+                  process.stdout.write(text),
+                ),
+              }
+            : {}),
+        });
         const report = await runJobAt(
           {
             db: core.database.db,
             quizAt: core.quizAt,
-            platforms,
+            platforms: chat.platforms,
             logger,
             defaultTimezone: config.defaultTimezone,
           },
           job as JobName,
           at,
-        );
+        ).finally(() => chat.stop());
         console.log(`\n${job} at ${at.toISOString()}:`);
         if (report.outcomes.length === 0) console.log('  nothing was due');
         for (const o of report.outcomes)

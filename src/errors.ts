@@ -45,3 +45,21 @@ export function invalidValue(what: string, details?: Record<string, unknown>): A
     details ? { details } : undefined,
   );
 }
+
+/** An answer that could not be stored: the person may simply try again. */
+export function answerNotRecorded(cause: unknown): AppError {
+  return new AppError(
+    'quiz.not_recorded',
+    'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
+    { cause },
+  );
+}
+
+/** An answer that was stored, whose result could not be shown: trying again would change nothing. */
+export function answerReplyFailed(cause: unknown): AppError {
+  return new AppError(
+    'quiz.reply_failed',
+    'Your answer was recorded, but the reply with its result failed. Your score is up to date; see it with `stats`.',
+    { cause },
+  );
+}

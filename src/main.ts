@@ -3,13 +3,15 @@ import { type Bank, loadBank } from './bank/load.js';
 import { syncBank } from './bank/sync.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { type DatabaseHandle, openDatabase } from './db/client.js';
+import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
 import { migrateDatabase, migrationStatus } from './db/migrate.js';
 import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
 import { resealInstallations } from './platforms/slack/installation-store.js';
+import type { SlackApp } from './platforms/slack/slack-app.js';
+import type { TeamsApp } from './platforms/teams/teams-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
@@ -107,23 +109,32 @@ export function hasNoPlatform(config: Config): boolean {
   return config.slack.mode === 'off' && config.teams.mode === 'off';
 }
 
+/** The chat platforms a configuration delivers through, with the apps that serve them. */
+export interface ChatPlatforms {
+  platforms: Partial<Record<Platform, ChatPlatform>>;
+  slack?: SlackApp;
+  teams?: TeamsApp;
+  /** Stops what the apps keep running (answered-count refreshes, Socket Mode). */
+  stop(): Promise<void>;
+}
+
 /**
- * The composition root: opens the database, applies migrations, syncs the question bank, then serves
- * HTTP. Returns once the service is ready; `close()` shuts it down in reverse order.
+ * Builds Slack and Teams as the configuration enables them, plus the terminal channel when given.
+ * The service and `aif-quiz run-job` both build their platforms here, so a job run from an external
+ * scheduler delivers through exactly what the service's own scheduler would, with the same clients,
+ * retries and pacing.
  */
-export async function startService(options: {
+export async function createChatPlatforms(options: {
   config: Config;
-  logger?: Logger;
-  /** Install SIGINT/SIGTERM handlers that close the service (the CLI does; tests do not). */
-  handleSignals?: boolean;
-  /** Chat platforms beyond those the configuration enables (the local terminal channel). */
-  platforms?: Partial<Record<Platform, ChatPlatform>>;
-}): Promise<RunningService> {
-  const { config } = options;
-  const logger = options.logger ?? createLogger(config.log);
-  const started = performance.now();
-  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
-  const platforms: Partial<Record<Platform, ChatPlatform>> = { ...options.platforms };
+  quiz: Quiz;
+  db: Database;
+  logger: Logger;
+  secretBox: SecretBox;
+  local?: ChatPlatform;
+}): Promise<ChatPlatforms> {
+  const { config, quiz, db, logger } = options;
+  const platforms: Partial<Record<Platform, ChatPlatform>> = {};
+  if (options.local) platforms.local = options.local;
   // Each SDK is loaded only when its platform is configured: they are large and slow to import.
   const slack =
     config.slack.mode === 'off'
@@ -131,10 +142,10 @@ export async function startService(options: {
       : (await import('./platforms/slack/slack-app.js')).createSlackApp({
           config: config.slack,
           quiz,
-          db: database.db,
+          db,
           logger,
           adminUserIds: config.adminUserIds,
-          secretBox,
+          secretBox: options.secretBox,
           processes: config.processes,
         });
   if (slack) platforms.slack = slack.platform;
@@ -144,12 +155,48 @@ export async function startService(options: {
       : (await import('./platforms/teams/teams-app.js')).createTeamsApp({
           config: config.teams,
           quiz,
-          db: database.db,
+          db,
           logger,
           adminUserIds: config.adminUserIds,
           processes: config.processes,
         });
   if (teams) platforms.teams = teams.platform;
+  return {
+    platforms,
+    ...(slack ? { slack } : {}),
+    ...(teams ? { teams } : {}),
+    async stop() {
+      await slack?.stop();
+      await teams?.stop();
+    },
+  };
+}
+
+/**
+ * The composition root: opens the database, applies migrations, syncs the question bank, then serves
+ * HTTP. Returns once the service is ready; `close()` shuts it down in reverse order.
+ */
+export async function startService(options: {
+  config: Config;
+  logger?: Logger;
+  /** Install SIGINT/SIGTERM handlers that close the service (the CLI does; tests do not). */
+  handleSignals?: boolean;
+  /** The terminal channel, when the service runs the local trial. */
+  local?: ChatPlatform;
+}): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.log);
+  const started = performance.now();
+  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
+  const chat = await createChatPlatforms({
+    config,
+    quiz,
+    db: database.db,
+    logger,
+    secretBox,
+    ...(options.local ? { local: options.local } : {}),
+  });
+  const { platforms, slack, teams } = chat;
   const scheduler = config.scheduler
     ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
     : undefined;
@@ -207,8 +254,7 @@ export async function startService(options: {
     const close = () => {
       closing ??= (async () => {
         await scheduler?.stop();
-        await slack?.stop();
-        await teams?.stop();
+        await chat.stop();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         await database.close();

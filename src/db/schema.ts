@@ -279,10 +279,18 @@ export const jobRuns = pgTable(
   (t) => [index('job_runs_job_started_idx').on(t.job, t.startedAt)],
 );
 
-/** Platform deliveries already handled (Slack event ids, Teams activity ids), so a retry has no second effect. */
+/**
+ * Platform deliveries (Slack event ids, Teams activity ids): handled ones, so a retry has no second
+ * effect, and ones being handled, so a copy arriving meanwhile waits its turn.
+ */
 export const processedEvents = pgTable('processed_events', {
   key: text('key').primaryKey(),
   receivedAt: at('received_at').notNull().defaultNow(),
+  /**
+   * Set while the delivery is being handled: until then a copy is turned away; after it (the process
+   * died mid-way) a copy may take the delivery over. Null once handled.
+   */
+  leaseUntil: at('lease_until'),
 });
 
 /** A Slack workspace (or Enterprise Grid org) that installed the app through OAuth. */

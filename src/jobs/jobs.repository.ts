@@ -72,6 +72,12 @@ export function createJobsRepository(db: Database) {
       return Boolean(row);
     },
 
+    /** Whether a unit of periodic work was already claimed (done, or under way elsewhere). */
+    async hasRun(key: string): Promise<boolean> {
+      const [row] = await db.select({ key: jobRuns.key }).from(jobRuns).where(eq(jobRuns.key, key));
+      return Boolean(row);
+    },
+
     async finishRun(key: string, status: 'done' | 'failed', at: Date, detail?: unknown) {
       await db
         .update(jobRuns)

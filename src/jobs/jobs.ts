@@ -7,6 +7,7 @@ import type { ChatPlatform, DailyQuestionMessage, MessageRef } from '../quiz/por
 import type { PostRow } from '../quiz/posts.repository.js';
 import type { Quiz } from '../quiz/quiz.js';
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
+import { createDeliveryRecorder } from './delivery-recorder.js';
 import { createJobsRepository } from './jobs.repository.js';
 import type { SendQueue } from './send-queue.js';
 
@@ -85,6 +86,12 @@ function backoffMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
 }
 
+function notConfigured(platform: Platform): string {
+  return platform === 'local'
+    ? 'local is not configured: the terminal channel runs only while no chat platform is (type "unsubscribe" in "aif-quiz local" to stop it)'
+    : `${platform} is not configured in this process`;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -102,7 +109,8 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = [];
   type Due = { channel: ChannelWithPlatform; date: string; target: string; platform: ChatPlatform };
   const inWindow: Due[] = [];
-  const tooLate: Array<Due & { late: number }> = [];
+  const tooLate: Array<Omit<Due, 'platform'> & { late: number }> = [];
+  const unconfigured: Array<Omit<Due, 'platform'>> = [];
   // Thousands of channels share a few timezones and post times: work each out once per tick.
   const dateIn = memo((timezone: string) => localDateOf(ctx.at, timezone));
   const weekdayOf = memo(isoWeekdayOf);
@@ -117,14 +125,23 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
     if (!channel.days.includes(weekdayOf(date))) continue;
     const scheduled = scheduledAt(`${date}|${channel.postTime}|${channel.timezone}`);
     if (ctx.at < scheduled) continue;
-    const platform = ctx.platforms[channel.platform];
-    if (!platform) {
-      outcomes.push({ target, outcome: 'skipped', reason: `${channel.platform} is not configured` });
-      continue;
-    }
     const late = ctx.at.getTime() - scheduled.getTime();
-    if (late > catchUp) tooLate.push({ channel, date, target, platform, late });
+    const platform = ctx.platforms[channel.platform];
+    if (late > catchUp) tooLate.push({ channel, date, target, late });
+    else if (!platform) unconfigured.push({ channel, date, target });
     else inWindow.push({ channel, date, target, platform });
+  }
+
+  // Due here, but this process cannot reach the platform: that is a failure to see, not a skip.
+  // A day another process already posted is not due.
+  const postedElsewhere = new Set(
+    (await ctx.quiz.findDailyPosts(unconfigured.map((d) => ({ channelId: d.channel.id, localDate: d.date }))))
+      .filter((p) => p.status !== 'pending')
+      .map((p) => p.channelId),
+  );
+  for (const d of unconfigured) {
+    if (!postedElsewhere.has(d.channel.id))
+      outcomes.push({ target: d.target, outcome: 'failed', reason: notConfigured(d.channel.platform) });
   }
 
   // Past the catch-up window: say so once for a day that was never posted; a pending one is given up.
@@ -147,19 +164,15 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   const prepared = await ctx.quiz.prepareDailyPosts(
     inWindow.map((d) => ({ channelId: d.channel.id, localDate: d.date })),
   );
-  const pending = prepared.filter((p) => p.status === 'pending').map((p) => p.id);
-  // Only posts whose delivery this process claims are sent: another replica, or a retry not yet due, keeps the rest.
-  const claimed: PostRow[] = [];
-  for (let i = 0; i < pending.length; i += 1000)
-    claimed.push(...(await jobs.claimDeliveries(pending.slice(i, i + 1000), ctx.at, DELIVERY_LEASE_MS)));
-  const questions = await ctx.quiz.questionsOf(claimed);
+  const pending = prepared.filter((p) => p.status === 'pending');
+  const questions = await ctx.quiz.questionsOf(pending);
+  const started = performance.now();
 
-  let delivered: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }> = [];
-  const flush = async () => {
-    const batch = delivered;
-    delivered = [];
-    await ctx.quiz.markPostsDelivered(batch);
-  };
+  const deliveries = createDeliveryRecorder(
+    (items: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }>) =>
+      ctx.quiz.markPostsDelivered(items),
+  );
+  const recording: Array<Promise<void>> = [];
   const send = async (post: PostRow) => {
     const due = byChannel.get(post.channelId);
     const question = questions.get(`${post.questionId}@${post.questionVersion}`);
@@ -172,8 +185,9 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
       closesAt: null,
       closed: false,
     };
+    let ref: unknown;
     try {
-      const ref = await ctx.queue.run(
+      ref = await ctx.queue.run(
         due.target,
         () =>
           due.platform.postQuestion(
@@ -182,9 +196,6 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
           ),
         `${due.channel.platform}:${due.channel.workspaceExternalId}`,
       );
-      delivered.push({ post, channel: due.channel, messageRef: ref });
-      outcomes.push({ target: due.target, outcome: 'posted', reason: `${post.localDate} ${question.id}` });
-      if (delivered.length >= 200) await flush();
     } catch (error) {
       await ctx.quiz.recordDeliveryFailure(
         post.id,
@@ -192,14 +203,46 @@ async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
         new Date(ctx.at.getTime() + backoffMs(post.attempts)),
       );
       outcomes.push({ target: due.target, outcome: 'failed', reason: errorText(error) });
+      return;
     }
+    // The next sends need not wait for this write: the run waits for all of them before it ends.
+    recording.push(
+      deliveries.record({ post, channel: due.channel, messageRef: ref }).then(
+        () => {
+          outcomes.push({
+            target: due.target,
+            outcome: 'posted',
+            reason: `${post.localDate} ${question.id}`,
+          });
+        },
+        (error: unknown) => {
+          // The channel has the question but the database does not know: once the lease runs out a
+          // later tick posts it again. Rare (the database failed right after the send), and loud.
+          outcomes.push({
+            target: due.target,
+            outcome: 'failed',
+            reason: `posted, but not recorded (${errorText(error)}); it may be posted again`,
+          });
+        },
+      ),
+    );
   };
   // Sends go out in slices, so memory stays flat however many channels are due; the queue still
   // overlaps sends within a slice.
-  for (let i = 0; i < claimed.length; i += SEND_SLICE) {
-    await Promise.all(claimed.slice(i, i + SEND_SLICE).map(send));
+  // Each slice is claimed just before it is sent, so a claim's lease runs from its own sends: a
+  // fan-out longer than the lease never hands its tail to another run while it still means to send
+  // it, and after a crash the slices not yet claimed are free at once. Only posts this run claims
+  // are sent; another run, or a retry not yet due, keeps the rest.
+  for (let i = 0; i < pending.length; i += SEND_SLICE) {
+    const now = new Date(ctx.at.getTime() + (performance.now() - started));
+    const claimed = await jobs.claimDeliveries(
+      pending.slice(i, i + SEND_SLICE).map((p) => p.id),
+      now,
+      DELIVERY_LEASE_MS,
+    );
+    await Promise.all(claimed.map(send));
   }
-  await flush();
+  await Promise.all(recording);
   return outcomes;
 }
 
@@ -215,10 +258,13 @@ async function closeQuestions(ctx: JobContext): Promise<JobOutcome[]> {
     const channel = await identity.getChannel(post.channelId);
     const workspace = channel && (await identity.getWorkspace(channel.workspaceId));
     if (!channel || !workspace) continue;
-    const platform = ctx.platforms[workspace.platform];
-    if (!platform) continue;
-    if (!(await jobs.claimReveal(post.id, ctx.at))) continue;
     const target = `${workspace.platform}:${channel.externalId}`;
+    const platform = ctx.platforms[workspace.platform];
+    if (!platform) {
+      outcomes.push({ target, outcome: 'failed', reason: notConfigured(workspace.platform) });
+      continue;
+    }
+    if (!(await jobs.claimReveal(post.id, ctx.at))) continue;
     sends.push(
       revealOne(ctx, platform, post, target)
         .then(() => {
@@ -266,10 +312,14 @@ async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> {
     if (isoWeekdayOf(date) !== channel.digestDay) continue;
     const due = instantAt(date, channel.digestTime, channel.timezone);
     if (ctx.at < due || ctx.at.getTime() - due.getTime() > catchUp) continue;
-    const platform = ctx.platforms[channel.platform];
-    if (!platform) continue;
     const target = `${channel.platform}:${channel.externalId}`;
     const key = `weekly-digest:${channel.id}:${isoWeekOf(ctx.at, channel.timezone)}`;
+    const platform = ctx.platforms[channel.platform];
+    if (!platform) {
+      if (!(await jobs.hasRun(key)) && (await ctx.quiz.weeklyDigest(channel.id)).questionsAsked > 0)
+        outcomes.push({ target, outcome: 'failed', reason: notConfigured(channel.platform) });
+      continue;
+    }
     if (!(await jobs.claimRun(key, 'weekly-digest', ctx.at))) continue;
     try {
       const digest = await ctx.quiz.weeklyDigest(channel.id);
@@ -306,12 +356,16 @@ async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
     const timezone = person.timezone ?? ctx.defaultTimezone;
     const local = DateTime.fromJSDate(ctx.at, { zone: timezone });
     if (local.weekday > 5 || local.hour < REMINDER_HOUR || local.hour >= QUIET_FROM_HOUR) continue;
-    const platform = ctx.platforms[person.platform];
-    if (!platform) continue;
     const period = person.reminders === 'daily' ? localDateOf(ctx.at, timezone) : isoWeekOf(ctx.at, timezone);
     const key = `reminder:${person.userId}:${period}`;
-    if (!(await jobs.claimRun(key, 'reminders', ctx.at))) continue;
     const target = `${person.platform}:user:${person.externalId}`;
+    const platform = ctx.platforms[person.platform];
+    if (!platform) {
+      if (!(await jobs.hasRun(key)) && (await ctx.quiz.reminderFor(person.userId)))
+        outcomes.push({ target, outcome: 'failed', reason: notConfigured(person.platform) });
+      continue;
+    }
+    if (!(await jobs.claimRun(key, 'reminders', ctx.at))) continue;
     const reminder = await ctx.quiz.reminderFor(person.userId);
     if (!reminder) {
       await jobs.finishRun(key, 'done', ctx.at, { skipped: 'no weak topic' });

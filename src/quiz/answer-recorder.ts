@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { UserRow } from './identity.repository.js';
 import type { createPostsRepository, PostRow } from './posts.repository.js';
 import type { createProgressRepository } from './progress.repository.js';
@@ -14,10 +14,24 @@ const RELEASE_SLICE = 16;
 /** What a post id looks like; anything else cannot name a post. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Whether a database error can come from one row of a group: SQLSTATE class 22 (data exception,
+ * such as a NUL byte in text), 23 (integrity constraint) or P0 (raised by a trigger or function).
+ */
+function isRowError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(22|23|P0)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
 interface Pending {
   actor: Actor;
   postId: string;
   rawChoice: unknown;
+  /** Set once the click has its result or its error. */
+  settled: boolean;
   resolve(result: AnswerResult): void;
   reject(error: unknown): void;
 }
@@ -48,30 +62,81 @@ export interface AnswerRecorderDeps {
  * Records answers to questions of the day a group at a time. The first click after a quiet spell
  * is written at once; clicks that arrive while a group is being written join the next group, so a
  * burst of a hundred clicks costs a handful of statements instead of several each. Every click
- * still gets its own result only after its row is committed, and a failed write fails exactly the
- * clicks of that group, so nobody is told an answer counted when it did not.
+ * still gets its own result only after its row is committed, and nobody is told an answer counted
+ * when it did not.
+ *
+ * One click that cannot be stored (a name the database refuses, a row a trigger rejects) must not
+ * take its group down with it: when a write fails unexpectedly, the clicks it failed are split in
+ * two and written again, half by half, ahead of newer clicks, until the culprit fails on its own.
+ * A hundred clicks with one bad apple cost about a dozen extra writes instead of ninety-nine
+ * wrongly failed answers. Only errors that one row can cause (bad data, a constraint, a trigger)
+ * are split up: a database that is down or timing out fails the whole group at once, because
+ * trying each click apart would only make everyone wait longer for the same answer.
  */
 export function createAnswerRecorder(deps: AnswerRecorderDeps) {
   const { postsRepo, progress } = deps;
   let queue: Pending[] = [];
+  /** Halves of failed groups, written before anything newer. */
+  const retries: Pending[][] = [];
   let writing = false;
 
   function drain(): void {
-    if (writing || queue.length === 0) return;
+    if (writing || (queue.length === 0 && retries.length === 0)) return;
     writing = true;
-    const group = queue.slice(0, MAX_GROUP);
-    queue = queue.slice(MAX_GROUP);
-    writeGroup(group)
+    let group = retries.shift();
+    if (!group) {
+      group = queue.slice(0, MAX_GROUP);
+      queue = queue.slice(MAX_GROUP);
+    }
+    const failed: Array<{ item: Pending; error: unknown }> = [];
+    const fail = (item: Pending, error: unknown) => {
+      if (!item.settled) failed.push({ item, error });
+    };
+    const written = group;
+    writeGroup(written, fail)
       .catch((error: unknown) => {
-        for (const item of group) item.reject(error);
+        for (const item of written) fail(item, error);
+        return [];
       })
-      .finally(() => {
+      .then(async (outcomes) => {
+        isolate(written.length, failed);
         writing = false;
+        // This group's rows are committed, so the next group (which reads totals first) may start
+        // now, while this group's people get their results: its round trips overlap their replies.
         drain();
+        await release(outcomes);
       });
   }
 
-  async function writeGroup(group: Pending[]): Promise<void> {
+  /**
+   * Whoever waits on a result sends a reply straight away; releasing a large group at once would
+   * hold back new requests behind all those replies, so let the event loop in between slices.
+   */
+  async function release(outcomes: Array<[Pending, AnswerResult]>): Promise<void> {
+    for (const [i, [item, outcome]] of outcomes.entries()) {
+      item.resolve(outcome);
+      if (i % RELEASE_SLICE === RELEASE_SLICE - 1 && i < outcomes.length - 1)
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** A click that failed alone has its answer; failures shared with others are tried again apart. */
+  function isolate(groupSize: number, failed: Array<{ item: Pending; error: unknown }>): void {
+    if (failed.length === 0) return;
+    if (groupSize === 1 || !failed.some(({ error }) => isRowError(error))) {
+      for (const { item, error } of failed) item.reject(error);
+      return;
+    }
+    const items = failed.map((f) => f.item);
+    const half = Math.ceil(items.length / 2);
+    retries.unshift(...[items.slice(0, half), items.slice(half)].filter((g) => g.length > 0));
+  }
+
+  /** Writes a group and returns the results of the clicks it stored; the others it fails or rejects. */
+  async function writeGroup(
+    group: Pending[],
+    fail: (item: Pending, error: unknown) => void,
+  ): Promise<Array<[Pending, AnswerResult]>> {
     const now = deps.clock.now();
     const postIds = [...new Set(group.map((g) => g.postId).filter((id) => UUID.test(id)))];
     const [posts, people] = await Promise.all([
@@ -91,10 +156,12 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         const late = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
         checked.push({ item, post, question, choice, user: people[i] as UserRow, late });
       } catch (error) {
-        item.reject(error);
+        // A coded error is this click's own answer; anything else may be shared and is tried apart.
+        if (isAppError(error)) item.reject(error);
+        else fail(item, error);
       }
     }
-    if (checked.length === 0) return;
+    if (checked.length === 0) return [];
 
     // Totals are read before this group's rows go in, then this group's own rows are added: one
     // round trip fewer per group than reading them afterwards.
@@ -181,12 +248,15 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       ),
     ]);
     if (written.status === 'rejected') {
-      for (const f of fresh) f.item.reject(written.reason);
+      for (const f of fresh) fail(f.item, written.reason);
       fresh.length = 0;
     }
     const stored = written.status === 'fulfilled' ? written.value : [];
     for (const [i, outcome] of lateWritten.entries())
-      if (outcome.status === 'rejected') late[i]?.item.reject(outcome.reason);
+      if (outcome.status === 'rejected') {
+        const item = late[i]?.item;
+        if (item) fail(item, outcome.reason);
+      }
     const lateStored = late.filter((_, i) => lateWritten[i]?.status === 'fulfilled');
     const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
     // Two clicks of one person in one group are one row: the first of them went in, the other lost.
@@ -261,13 +331,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
           streak,
         },
       ]);
-    // Whoever waits on a result sends a reply straight away; releasing a large group at once would
-    // hold back new requests behind all those replies, so let the event loop in between slices.
-    for (const [i, [item, outcome]] of outcomes.entries()) {
-      item.resolve(outcome);
-      if (i % RELEASE_SLICE === RELEASE_SLICE - 1 && i < outcomes.length - 1)
-        await new Promise((resolve) => setImmediate(resolve));
-    }
+    return outcomes;
   }
 
   return {
@@ -277,7 +341,21 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
      */
     record(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
       return new Promise<AnswerResult>((resolve, reject) => {
-        queue.push({ actor, postId, rawChoice, resolve, reject });
+        const item: Pending = {
+          actor,
+          postId,
+          rawChoice,
+          settled: false,
+          resolve(result) {
+            item.settled = true;
+            resolve(result);
+          },
+          reject(error) {
+            item.settled = true;
+            reject(error);
+          },
+        };
+        queue.push(item);
         drain();
       });
     },

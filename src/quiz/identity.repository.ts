@@ -42,12 +42,14 @@ export function createIdentityRepository(db: Database) {
       wanted: Array<{ workspaceId: string; externalId: string; displayName: string | undefined }>,
       now: Date,
     ): Promise<UserRow[]> {
-      // One row per person: an upsert may not touch the same row twice.
+      // One row per person: an upsert may not touch the same row twice. Rows go in key order so two
+      // processes writing overlapping people lock them in the same order and cannot deadlock.
       const distinct = new Map(wanted.map((w) => [`${w.workspaceId}:${w.externalId}`, w]));
       if (distinct.size === 0) return [];
+      const ordered = [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       return db
         .insert(users)
-        .values([...distinct.values()].map((w) => ({ ...w, lastActiveAt: now })))
+        .values(ordered.map(([, w]) => ({ ...w, lastActiveAt: now })))
         .onConflictDoUpdate({
           target: [users.workspaceId, users.externalId],
           set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },

@@ -289,7 +289,11 @@ export function createPostsRepository(db: Database) {
       }>,
     ): Promise<Array<{ postId: string; userId: string }>> {
       if (rows.length === 0) return [];
-      const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
+      // In key order, so two processes writing overlapping answers wait on each other instead of
+      // deadlocking.
+      const key = (r: (typeof rows)[number]) => `${r.postId}:${r.userId}`;
+      const ordered = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(ordered.map(pick));
       return queryRows<{ postId: string; userId: string }>(
         db,
         sql`insert into answers (post_id, user_id, choice, correct, points, answered_at)

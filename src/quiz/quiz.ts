@@ -3,7 +3,7 @@ import { domainTitle, type Topic } from '../bank/schema.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
 import type { Platform, ReminderFrequency } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, answerNotRecorded, isAppError } from '../errors.js';
 import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
 import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
@@ -686,9 +686,16 @@ export function createQuiz(deps: QuizDeps) {
       rawChoice: unknown,
       where?: AnswerPlace,
     ): Promise<AnswerResult> {
-      const place = await places.get(postId);
-      if (place) checkAnswerPlace(place, actor, where);
-      const result = await recorder.record(actor, postId, rawChoice);
+      // Nothing is stored before the place check passes, and the recorder fails a click only when
+      // its row was not committed, so this is the one place that can truthfully say so.
+      let result: AnswerResult;
+      try {
+        const place = await places.get(postId);
+        if (place) checkAnswerPlace(place, actor, where);
+        result = await recorder.record(actor, postId, rawChoice);
+      } catch (error) {
+        throw isAppError(error) ? error : answerNotRecorded(error);
+      }
       return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 

@@ -77,5 +77,10 @@ export async function startCli(env: Record<string, string>, processes = 1, timeo
       child.kill('SIGTERM');
       return exited;
     },
+    /** Sends a signal (SIGKILL for a crash) and resolves once the process is gone. */
+    kill: (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      return exited;
+    },
   };
 }

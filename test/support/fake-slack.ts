@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SlackCall {
@@ -19,6 +19,8 @@ export async function startFakeSlack(
   const admins = new Set(options.admins ?? []);
   const teamId = options.teamId ?? 'T1';
   let ts = 1_700_000_000;
+  let holding: { method: string; after: number } | undefined;
+  const held: ServerResponse[] = [];
 
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
@@ -74,6 +76,15 @@ export async function startFakeSlack(
     }
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : url.pathname;
+    if (
+      holding &&
+      holding.method === method &&
+      calls.filter((c) => c.method === method).length >= holding.after
+    ) {
+      // A stalled network: the request never reaches Slack and gets no answer.
+      held.push(res);
+      return;
+    }
     calls.push({ method, body });
     const planned = failures.get(method)?.shift();
     if (planned) {
@@ -108,6 +119,17 @@ export async function startFakeSlack(
         })),
       ]);
     },
+    /** Lets `after` calls of `method` through, then leaves further ones unanswered (until `resume`). */
+    holdAfter(method: string, after: number) {
+      holding = { method, after };
+    },
+    /** How many calls are waiting unanswered. */
+    heldCount: () => held.length,
+    /** Answers again; requests held so far are dropped without an answer. */
+    resume() {
+      holding = undefined;
+      for (const res of held.splice(0)) res.socket?.destroy();
+    },
     clear() {
       calls.length = 0;
     },
@@ -116,7 +138,11 @@ export async function startFakeSlack(
       admins.clear();
       for (const id of ids) admins.add(id);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held.splice(0)) res.socket?.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

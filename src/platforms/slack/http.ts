@@ -35,17 +35,37 @@ export async function slackFetch(input: string | URL | Request, init: RequestIni
   return response as unknown as Response;
 }
 
+/** Attempts at a response_url post, and the wait before the second; each later wait doubles. */
+const REPLY_ATTEMPTS = 3;
+const REPLY_RETRY_MS = 200;
+
 /**
  * Posts a reply to a command's or a click's response_url (what Bolt's respond() does), without
- * dressing the answer up as a fetch Response: it runs once per click.
+ * dressing the answer up as a fetch Response: it runs once per click. The reply often tells
+ * someone what was just stored, so a refused or broken post (5xx, 429, a dropped connection) is
+ * tried again a few times before giving up; a 4xx other than 429 will not get better and is not.
  */
 export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
-  const answer = await request(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(message),
-    dispatcher: pool,
-  });
-  await answer.body.dump();
-  if (answer.statusCode >= 300) throw new Error(`Slack answered ${answer.statusCode} to a response_url post`);
+  for (let attempt = 1; ; attempt++) {
+    let status: number;
+    try {
+      const answer = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+        dispatcher: pool,
+      });
+      await answer.body.dump();
+      status = answer.statusCode;
+    } catch (error) {
+      if (attempt >= REPLY_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, REPLY_RETRY_MS * 2 ** (attempt - 1)));
+      continue;
+    }
+    if (status < 300) return;
+    const retryable = status === 429 || status >= 500;
+    if (!retryable || attempt >= REPLY_ATTEMPTS)
+      throw new Error(`Slack answered ${status} to a response_url post`);
+    await new Promise((resolve) => setTimeout(resolve, REPLY_RETRY_MS * 2 ** (attempt - 1)));
+  }
 }

@@ -11,8 +11,7 @@ import {
 import express from 'express';
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { processedEvents } from '../../db/schema.js';
-import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import { AppError, answerReplyFailed, invalidValue, isAppError, isRefusal } from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
@@ -29,10 +28,10 @@ import {
   topicSlugSchema,
 } from '../../quiz/values.js';
 import type { SecretBox } from '../../secret-box.js';
+import { createDeliveriesRepository } from '../deliveries.repository.js';
 import {
   ACTIONS,
   choiceFromState,
-  type DailyValue,
   feedbackBlocks,
   homeView,
   type PracticeValue,
@@ -139,7 +138,8 @@ export function createSlackApp(deps: {
     ? new ExpressReceiver({
         signingSecret: config.signingSecret,
         endpoints: '/slack/events',
-        // Acknowledge first, work after: Slack retries anything not acknowledged within 3 seconds.
+        // Each listener acknowledges when it should: a command at once, an answer once it is stored.
+        // Slack allows 3 seconds; work that may take longer happens after the acknowledgement.
         processBeforeResponse: false,
         router,
         // The signature identifies one signed request: a replay of it carries the same one.
@@ -179,28 +179,37 @@ export function createSlackApp(deps: {
   });
 
   // ---- Events API retries -----------------------------------------------------------------
-  // Slack redelivers an event it thinks was missed (X-Slack-Retry-Num); the event id is claimed once.
+  // Slack redelivers an event whose acknowledgement it did not see in time (X-Slack-Retry-Num). An
+  // event is marked handled only once its handling worked, so a copy of one that failed (or whose
+  // process died) is handled again, and a copy of one that worked is not.
+  const deliveries = createDeliveriesRepository(deps.db);
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: string }).event_id;
-    if (eventId) {
-      const [fresh] = await deps.db
-        .insert(processedEvents)
-        .values({ key: `slack:${eventId}` })
-        .onConflictDoNothing()
-        .returning();
-      if (!fresh) {
-        log.debug({ eventId }, 'ignoring a redelivered event');
-        return;
-      }
+    if (!eventId) return next();
+    const key = `slack:${eventId}`;
+    const claim = await deliveries.claim(key);
+    if (claim !== 'claimed') {
+      log.debug({ eventId, claim }, 'ignoring a copy of an event handled or being handled');
+      return;
     }
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      await deliveries
+        .release(key)
+        .catch((releaseError: unknown) =>
+          log.warn({ err: releaseError, eventId }, 'could not release an event'),
+        );
+      throw error;
+    }
+    await deliveries.markHandled(key);
   });
 
   // ---- Replays --------------------------------------------------------------------------------
   // A signed request stays valid for five minutes, so whoever copies one could send it again; a
   // request that changes something is remembered (in the database, for every process) and a second
   // delivery does nothing. Clicks on answers need no such memory: the first answer is the one that counts.
-  const replays = createReplayGuard({ db: deps.db });
+  const replays = createReplayGuard({ deliveries });
   async function isReplay(context: Record<string, unknown>): Promise<boolean> {
     const signature = context.requestSignature;
     if (typeof signature !== 'string') return false;
@@ -256,16 +265,44 @@ export function createSlackApp(deps: {
     channelId: body.channel?.id ?? body.container?.channel_id ?? '',
   });
 
-  async function answerDaily({ body }: ActionArgs, value: DailyValue, choice: unknown) {
+  /**
+   * Stores the answer, then acknowledges the click, then shows the result. Slack never redelivers a
+   * click, so acknowledging first would leave an answer only in memory between the 200 and the
+   * commit, and a crash there loses it while the person believes it counted. The group writer
+   * commits within milliseconds, well inside Slack's 3 s. A click that cannot be stored, or that is
+   * refused (a value the bot never sent, a post of another channel), is told so before it is
+   * acknowledged.
+   */
+  async function answerDaily(
+    args: ActionArgs,
+    answerOf: () => Promise<{ postId: string; choice: unknown }>,
+  ): Promise<void> {
+    const { body } = args;
     const teamId = body.team?.id ?? '';
-    const result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, choice, placeOf(body));
+    let result: Awaited<ReturnType<Quiz['recordAnswer']>>;
+    try {
+      const { postId, choice } = await answerOf();
+      result = await quiz.recordAnswer(actorOf(teamId, body.user), postId, choice, placeOf(body));
+    } catch (error) {
+      await reportError({ error, body, teamId });
+      await acknowledge(args);
+      return;
+    }
+    await acknowledge(args);
+    if (result.outcome === 'recorded') counts.refreshSoon(result.postId, teamId);
     await postToResponseUrl(body.response_url, {
       response_type: 'ephemeral',
       replace_original: false,
       text: result.correct ? 'Correct!' : 'Not quite.',
       blocks: feedbackBlocks(result),
+    }).catch((error: unknown) => {
+      throw answerReplyFailed(error);
     });
-    if (result.outcome === 'recorded') counts.refreshSoon(value.p, teamId);
+  }
+
+  /** After a slow store Bolt has already answered Slack (its 3 s are up): the answer still stands. */
+  async function acknowledge({ ack }: ActionArgs): Promise<void> {
+    await ack().catch((error: unknown) => log.warn({ err: error }, 'a click was acknowledged too late'));
   }
 
   // Every button and input of the bot, by the part of its action_id before any ':'. One Bolt
@@ -280,50 +317,70 @@ export function createSlackApp(deps: {
   });
 
   onAction.set(ACTIONS.dailySingle, async (args) => {
-    await args.ack();
-    const value = buttonValue(dailyValueSchema, args);
-    await answerDaily(args, value, value.c);
+    await answerDaily(args, async () => {
+      const value = buttonValue(dailyValueSchema, args);
+      return { postId: value.p, choice: value.c };
+    });
   });
 
   onAction.set(ACTIONS.dailySubmit, async (args) => {
-    await args.ack();
-    const value = buttonValue(dailyValueSchema, args);
-    const question = await quiz.questionOfPost(value.p, {
-      actor: actorOf(args.body.team?.id ?? '', args.body.user),
-      where: placeOf(args.body),
+    await answerDaily(args, async () => {
+      const value = buttonValue(dailyValueSchema, args);
+      const question = await quiz.questionOfPost(value.p, {
+        actor: actorOf(args.body.team?.id ?? '', args.body.user),
+        where: placeOf(args.body),
+      });
+      if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+      return { postId: value.p, choice: choiceFromState(question, stateOf(args.body)) };
     });
-    if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
-    await answerDaily(args, value, choiceFromState(question, stateOf(args.body)));
   });
 
   // ---- Practice questions (ephemeral, in reminders, from App Home) -----------------------------
-  async function answerPractice({ body }: ActionArgs, value: PracticeValue, choice: unknown) {
-    const result = await quiz.answerPractice(actorOf(body.team?.id ?? '', body.user), {
-      questionId: value.q,
-      version: value.v,
-      issueKey: value.k,
-      choice,
-    });
+  /** Like an answer to the question of the day: checked and stored, then acknowledged, then shown. */
+  async function answerPractice(
+    args: ActionArgs,
+    answerOf: () => Promise<{ value: PracticeValue; choice: unknown }>,
+  ): Promise<void> {
+    const { body } = args;
+    let result: Awaited<ReturnType<Quiz['answerPractice']>>;
+    try {
+      const { value, choice } = await answerOf();
+      result = await quiz.answerPractice(actorOf(body.team?.id ?? '', body.user), {
+        questionId: value.q,
+        version: value.v,
+        issueKey: value.k,
+        choice,
+      });
+    } catch (error) {
+      await reportError({ error, body, teamId: body.team?.id ?? '' });
+      await acknowledge(args);
+      return;
+    }
+    await acknowledge(args);
     await postToResponseUrl(body.response_url, {
       replace_original: true,
       text: result.correct ? 'Correct!' : 'Not quite.',
       blocks: feedbackBlocks(result),
+    }).catch((error: unknown) => {
+      throw answerReplyFailed(error);
     });
   }
 
   onAction.set(ACTIONS.practiceSingle, async (args) => {
-    await args.ack();
-    const value = buttonValue(practiceValueSchema, args);
-    await answerPractice(args, value, value.c);
+    await answerPractice(args, async () => {
+      const value = buttonValue(practiceValueSchema, args);
+      return { value, choice: value.c };
+    });
   });
 
   onAction.set(ACTIONS.practiceSubmit, async (args) => {
-    await args.ack();
-    const value = buttonValue(practiceValueSchema, args);
-    const question = await quiz.practiceQuestion(value.q, value.v);
-    if (!question)
-      throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
-    await answerPractice(args, value, choiceFromState(question, stateOf(args.body)));
+    await answerPractice(args, async () => {
+      const value = buttonValue(practiceValueSchema, args);
+      const question = await quiz.practiceQuestion(value.q, value.v);
+      if (!question)
+        throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
+      return { value, choice: choiceFromState(question, stateOf(args.body)) };
+    });
   });
 
   // Checkbox and select changes arrive one by one; only Submit counts.
@@ -393,35 +450,33 @@ export function createSlackApp(deps: {
   });
 
   // ---- One error sink -------------------------------------------------------------------------
-  app.error((async ({
-    error,
-    body,
-    context,
-  }: {
-    error: Error;
-    body?: unknown;
-    context?: { teamId?: string };
-  }) => {
+  async function reportError({ error, body, teamId }: { error: unknown; body?: unknown; teamId?: string }) {
     const responseUrl = (body as { response_url?: string } | undefined)?.response_url;
     // Bolt passes our coded errors through as they are, and wraps anything else.
     const original = (error as Error & { original?: unknown }).original;
     const coded = isAppError(error) ? error : isAppError(original) ? original : undefined;
+    // Whether anything was stored is known only where it was stored; a coded error says so itself.
     const text = coded
       ? coded.message
-      : 'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.';
+      : 'Sorry, something went wrong on our side. Please try again in a moment.';
     if (isRefusal(coded))
       log.warn(
         {
           code: coded.code,
           ...coded.details,
-          teamId: context?.teamId,
+          teamId,
           userId: (body as { user?: { id?: string } })?.user?.id,
         },
         'refused a Slack request that does not fit where it came from',
       );
-    if (!coded)
+    if (!coded || coded.cause)
       log.error(
-        { err: error, teamId: context?.teamId, userId: (body as { user?: { id?: string } })?.user?.id },
+        {
+          err: coded?.cause ?? error,
+          code: coded?.code,
+          teamId,
+          userId: (body as { user?: { id?: string } })?.user?.id,
+        },
         'Slack request failed',
       );
     if (responseUrl) {
@@ -433,7 +488,18 @@ export function createSlackApp(deps: {
         log.warn({ err: sendError }, 'could not tell the person about the error'),
       );
     }
-  }) as Parameters<typeof app.error>[0]);
+  }
+  app.error((async ({
+    error,
+    body,
+    context,
+  }: {
+    error: Error;
+    body?: unknown;
+    context?: { teamId?: string };
+  }) => reportError({ error, body, ...(context?.teamId ? { teamId: context.teamId } : {}) })) as Parameters<
+    typeof app.error
+  >[0]);
 
   return {
     ...(router ? { router } : {}),

@@ -101,11 +101,5 @@ export function createConversationsRepository(db: Database) {
           .where(isThem(teamsConversations.reference));
       });
     },
-
-    /** Claims a delivery key once; false when it was seen before (a redelivered activity). */
-    async claimOnce(key: string): Promise<boolean> {
-      const [row] = await db.insert(processedEvents).values({ key }).onConflictDoNothing().returning();
-      return Boolean(row);
-    },
   };
 }

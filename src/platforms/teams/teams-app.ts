@@ -9,7 +9,7 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import { AppError, answerReplyFailed, invalidValue, isAppError, isRefusal } from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
@@ -31,6 +31,7 @@ import {
   renderRevealText,
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
+import { createDeliveriesRepository } from '../deliveries.repository.js';
 import { createActivityGuard, TOKEN_REFUSED } from './activity-guard.js';
 import {
   type CardData,
@@ -108,6 +109,7 @@ export function createTeamsApp(deps: {
   const { config, quiz } = deps;
   const log = deps.logger.child({ platform: 'teams' });
   const conversations = createConversationsRepository(deps.db);
+  const deliveries = createDeliveriesRepository(deps.db);
   const appId = config.mode === 'authenticated' ? config.appId : '';
   // With no app id (emulator mode) the adapter accepts unauthenticated traffic; with one, every
   // request's token is validated and an unsigned request gets 401.
@@ -124,11 +126,33 @@ export function createTeamsApp(deps: {
   const adapter = new RoutedAdapter(auth);
 
   // ---- Sending --------------------------------------------------------------------------------
+  /**
+   * Runs a proactive turn. The adapter hands a failure inside one to onTurnError, which would
+   * apologise in that conversation and report success here: the failure is carried out instead, so
+   * the retry below, a job, or the result of a stored answer sees it.
+   */
+  async function proactively(
+    start: (logic: (context: TurnContext) => Promise<void>) => Promise<void>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    await withTeamsRetry(async () => {
+      let failure: { error: unknown } | undefined;
+      await start(async (context) => {
+        try {
+          await logic(context);
+        } catch (error) {
+          failure = { error };
+        }
+      });
+      if (failure) throw failure.error;
+    });
+  }
+
   async function continueIn(
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void> {
-    await withTeamsRetry(() => adapter.continueConversationAsync(appId, reference, logic));
+    await proactively((turn) => adapter.continueConversationAsync(appId, reference, turn), logic);
   }
 
   async function referenceOf(conversationId: string): Promise<Partial<ConversationReference>> {
@@ -157,30 +181,32 @@ export function createTeamsApp(deps: {
         `no Teams conversation known in tenant ${user.workspaceId} to open a private chat from`,
       );
     let created = '';
-    await withTeamsRetry(() =>
-      adapter.createConversationAsync(
-        appId,
-        'msteams',
-        anchor.serviceUrl as string,
-        'https://api.botframework.com',
-        {
-          isGroup: false,
-          bot: anchor.bot as ConversationReference['bot'],
-          members: [{ id: user.userId, name: '' }],
-          tenantId: user.workspaceId,
-          channelData: { tenant: { id: user.workspaceId } },
-          activity: undefined as unknown as Activity,
-        },
-        async (context) => {
-          const reference = TurnContext.getConversationReference(context.activity);
-          created = reference.conversation?.id ?? '';
-          await conversations.remember(created, 'personal', {
-            ...reference,
-            user: { id: user.userId, name: '' },
-          });
-          await context.sendActivity(activity);
-        },
-      ),
+    await proactively(
+      (turn) =>
+        adapter.createConversationAsync(
+          appId,
+          'msteams',
+          anchor.serviceUrl as string,
+          'https://api.botframework.com',
+          {
+            isGroup: false,
+            bot: anchor.bot as ConversationReference['bot'],
+            members: [{ id: user.userId, name: '' }],
+            tenantId: user.workspaceId,
+            channelData: { tenant: { id: user.workspaceId } },
+            activity: undefined as unknown as Activity,
+          },
+          turn,
+        ),
+      async (context) => {
+        const reference = TurnContext.getConversationReference(context.activity);
+        created = reference.conversation?.id ?? '';
+        await conversations.remember(created, 'personal', {
+          ...reference,
+          user: { id: user.userId, name: '' },
+        });
+        await context.sendActivity(activity);
+      },
     );
     return created;
   }
@@ -327,11 +353,13 @@ export function createTeamsApp(deps: {
       if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
       const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
       const result = await quiz.recordAnswer(actor, value.p, choice, where);
-      // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
-      if (inPersonalChat)
-        await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
-      else await platform.sendFeedback(user, undefined, result);
       if (result.outcome === 'recorded') counts.refreshSoon(value.p, actor.workspaceId);
+      await showResult(() =>
+        // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
+        inPersonalChat
+          ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+          : platform.sendFeedback(user, undefined, result),
+      );
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
@@ -344,23 +372,63 @@ export function createTeamsApp(deps: {
       issueKey: value.k,
       choice,
     });
-    if (inPersonalChat)
-      await context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' });
-    else await platform.sendFeedback(user, undefined, result);
+    await showResult(() =>
+      inPersonalChat
+        ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+        : platform.sendFeedback(user, undefined, result),
+    );
   }
 
+  /**
+   * Shows the result of a stored answer. It is stored whatever happens here, so a failed send is
+   * tried once more, and then the person is told the answer counted even though its reply failed.
+   */
+  async function showResult(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (first) {
+      log.warn({ err: first }, 'the result of an answer could not be sent; trying once more');
+      await send().catch((error: unknown) => {
+        throw answerReplyFailed(error);
+      });
+    }
+  }
+
+  /**
+   * The Bot Connector may deliver the same activity again. An activity is marked handled only once
+   * its handling worked: a copy of one that failed (or whose process died) is handled again, a copy
+   * of one that worked is not.
+   */
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    // A card's values are read before anything is stored: a value the bot never sent changes nothing.
+    // A card's values are read before anything is stored or claimed: a value the bot never sent
+    // changes nothing.
     if (activity.type === 'message') submittedCardOf(activity);
-    // The Bot Connector may deliver the same activity twice; its id is claimed once.
-    if (
-      activity.id &&
-      !(await conversations.claimOnce(`teams:${baseConversationId(activity.conversation.id)}:${activity.id}`))
-    ) {
-      log.debug({ activityId: activity.id }, 'ignoring a duplicate activity');
+    if (!activity.id) return handleTurn(context);
+    const key = `teams:${baseConversationId(activity.conversation.id)}:${activity.id}`;
+    const claim = await deliveries.claim(key);
+    if (claim !== 'claimed') {
+      log.debug(
+        { activityId: activity.id, claim },
+        'ignoring a copy of an activity handled or being handled',
+      );
       return;
     }
+    try {
+      await handleTurn(context);
+    } catch (error) {
+      await deliveries
+        .release(key)
+        .catch((releaseError: unknown) =>
+          log.warn({ err: releaseError, key }, 'could not release an activity'),
+        );
+      throw error;
+    }
+    await deliveries.markHandled(key);
+  }
+
+  async function handleTurn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
     const conversationId = baseConversationId(activity.conversation.id);
     const kind = (activity.conversation.conversationType ?? 'personal') as ConversationKind;
     const { user, ...reference } = TurnContext.getConversationReference(activity);
@@ -389,7 +457,7 @@ export function createTeamsApp(deps: {
       (activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === botId)) ||
       (activity.type === 'installationUpdate' && activity.action?.startsWith('add'));
     if (added) {
-      if (await conversations.claimOnce(`teams-greeting:${conversationId}`))
+      if (await deliveries.once(`teams-greeting:${conversationId}`))
         await context.sendActivity({ text: GREETING, textFormat: 'markdown' });
       return;
     }
@@ -397,12 +465,24 @@ export function createTeamsApp(deps: {
   }
 
   // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
+  // Whether anything was stored is known only where it was stored; a coded error says so itself.
   adapter.onTurnError = async (context, error) => {
-    if (isAppError(error)) {
+    const coded = isAppError(error) ? error : undefined;
+    if (!coded || coded.cause)
+      log.error(
+        {
+          err: coded?.cause ?? error,
+          code: coded?.code,
+          activityId: context.activity.id,
+          conversationId: context.activity.conversation?.id,
+        },
+        'Teams turn failed',
+      );
+    if (coded) {
       const { activity } = context;
-      if (isRefusal(error))
+      if (isRefusal(coded))
         log.warn(
-          { code: error.code, ...error.details, tenantId: tenantOf(activity), userId: activity.from?.id },
+          { code: coded.code, ...coded.details, tenantId: tenantOf(activity), userId: activity.from?.id },
           'refused a Teams activity that does not fit where it came from',
         );
       // A card clicked in a channel is answered in the person's 1:1 chat: Teams has no private
@@ -415,21 +495,15 @@ export function createTeamsApp(deps: {
       if (clickedInChannel) {
         await sendPrivately(
           { workspaceId: tenantOf(activity), userId: activity.from.id },
-          { text: error.message },
+          { text: coded.message },
         ).catch((sendError: unknown) =>
-          log.warn({ err: sendError }, 'could not tell the person privately why their click was refused'),
+          log.warn({ err: sendError }, 'could not tell the person privately about their click'),
         );
         return;
       }
-      await context.sendActivity(error.message);
-      return;
     }
-    log.error(
-      { err: error, activityId: context.activity.id, conversationId: context.activity.conversation?.id },
-      'Teams turn failed',
-    );
     await context.sendActivity(
-      'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
+      coded ? coded.message : 'Sorry, something went wrong on our side. Please try again in a moment.',
     );
   };
 
