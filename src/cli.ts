@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { formatProblem, readBank } from './bank/load.js';
 import { computeStats, formatStats } from './bank/stats.js';
@@ -18,6 +20,37 @@ function readConfig(): Config {
   return loadConfig(process.env, { isTty: Boolean(process.stdout.isTTY) });
 }
 
+/** This package's version, from package.json (one folder up from both src/ and dist/). */
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Aborts on the first Ctrl-C (SIGINT) or SIGTERM, so the terminal channel can end as it does on
+ * `quit` and close the embedded database; a second signal falls through to Node's default (exit).
+ */
+function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      for (const name of ['SIGINT', 'SIGTERM'] as const) process.removeListener(name, onSignal);
+    },
+  };
+}
+
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new AppError(
+      'cli.invalid_port',
+      `--port "${value}" is not a port; use a whole number from 0 to 65535.`,
+    );
+  return Number(value);
+}
+
 function localUserName(): string {
   try {
     return userInfo().username || 'you';
@@ -29,6 +62,7 @@ function localUserName(): string {
 export function buildProgram(): Command {
   const program = new Command('aif-quiz')
     .description('A study bot for teams preparing for the AWS Certified AI Practitioner exam (AIF-C01).')
+    .version(packageVersion(), '-v, --version', 'print the version and exit')
     .showHelpAfterError()
     .showSuggestionAfterError();
 
@@ -38,8 +72,17 @@ export function buildProgram(): Command {
       'Run the service: HTTP endpoints, chat platforms and the scheduler. With no chat platform configured, in a terminal, it opens the local channel.',
     )
     .option('--http-only', 'serve HTTP even when no chat platform is configured (health checks, trials)')
-    .action(async (options: { httpOnly?: boolean }) => {
-      const config = readConfig();
+    .option(
+      '--port <port>',
+      'serve HTTP on this port instead of PORT; in the terminal channel, HTTP is served only when this is given',
+      parsePort,
+    )
+    .action(async (options: { httpOnly?: boolean; port?: number }) => {
+      const settings = readConfig();
+      const config =
+        options.port === undefined
+          ? settings
+          : { ...settings, http: { ...settings.http, port: options.port } };
       const { startService, hasNoPlatform } = await import('./main.js');
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       if (hasNoPlatform(config) && !options.httpOnly && !interactive) {
@@ -50,7 +93,7 @@ export function buildProgram(): Command {
             '  - set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one Slack workspace), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (many);',
             '  - set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Microsoft Teams);',
             '  - run "aif-quiz local" (or npm start) in a terminal to try the bot on your own;',
-            '  - or pass --http-only to serve only the health endpoints.',
+            '  - or serve only the health endpoints: aif-quiz start --http-only (through npm: npm start -- --http-only).',
           ].join('\n'),
         );
       }
@@ -64,18 +107,27 @@ export function buildProgram(): Command {
           './platforms/local/local-channel.js'
         );
         const local = createLocalPlatform(terminalWriter(process.stdout));
-        const service = await startService({ config, logger, local });
+        // The terminal channel needs no port: a trial must not fail because something else holds
+        // 3000, nor open a port on the network that nobody asked for. --port serves health checks.
+        const serveHttp = options.port !== undefined;
+        const stop = abortOnSignals();
         try {
-          process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
-          await runLocalChannel({
-            quiz: service.quiz,
-            input: process.stdin,
-            output: process.stdout,
-            userName: localUserName(),
-            logger,
-          });
+          const service = await startService({ config, logger, local, serveHttp });
+          try {
+            if (serveHttp) process.stdout.write(`(health checks at ${service.url}/healthz)\n`);
+            await runLocalChannel({
+              quiz: service.quiz,
+              input: process.stdin,
+              output: process.stdout,
+              userName: localUserName(),
+              logger,
+              signal: stop.signal,
+            });
+          } finally {
+            await service.close();
+          }
         } finally {
-          await service.close();
+          stop.dispose();
         }
         return;
       }
@@ -104,17 +156,23 @@ export function buildProgram(): Command {
       });
       const { openCore } = await import('./main.js');
       const { runLocalChannel } = await import('./platforms/local/local-channel.js');
-      const core = await openCore(config, logger);
+      const stop = abortOnSignals();
       try {
-        await runLocalChannel({
-          quiz: core.quiz,
-          input: process.stdin,
-          output: process.stdout,
-          userName: localUserName(),
-          logger,
-        });
+        const core = await openCore(config, logger);
+        try {
+          await runLocalChannel({
+            quiz: core.quiz,
+            input: process.stdin,
+            output: process.stdout,
+            userName: localUserName(),
+            logger,
+            signal: stop.signal,
+          });
+        } finally {
+          await core.database.close();
+        }
       } finally {
-        await core.database.close();
+        stop.dispose();
       }
     });
 
@@ -274,9 +332,29 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    createLogger({ level: 'error', format: 'json' }).error({ err: error }, 'aif-quiz failed');
+    reportFailure(error);
     process.exitCode = 1;
   }
+}
+
+/**
+ * An unexpected failure: on a terminal one readable line (the stack with LOG_LEVEL=debug or trace),
+ * elsewhere one JSON log line with everything, for the log collector.
+ */
+function reportFailure(error: unknown): void {
+  const verbose = ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '');
+  if (!process.stderr.isTTY) {
+    createLogger({ level: 'error', format: 'json' }, process.stderr).error({ err: error }, 'aif-quiz failed');
+    return;
+  }
+  if (verbose) {
+    console.error(inspect(error, { depth: 6 }));
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(
+    `aif-quiz failed: ${message.split('\n')[0] ?? ''} (run with LOG_LEVEL=debug for the details)`,
+  );
 }
 
 await runCli(process.argv);

@@ -9,6 +9,13 @@ export const SETTINGS = {
   DATABASE_URL: 'Postgres connection URL. Leave unset to use the embedded database under DATA_DIR.',
   DATA_DIR:
     'Folder of the embedded database, used when DATABASE_URL is unset (memory:// keeps it in memory).',
+  DATABASE_POOL_SIZE: 'Most connections this process opens to the Postgres server.',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'How long a request waits for a database connection (a new one, or a free one from a busy pool) before the person is told the bot is busy.',
+  DATABASE_STATEMENT_TIMEOUT_MS:
+    'Longest a single database statement may run, waiting on locks included, before it is cancelled; 0 means no limit.',
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
+    'How long a transaction may sit idle before the server ends its session and frees its locks; 0 means no limit.',
   HOST: 'Address the HTTP server binds to.',
   PORT: 'Port of the HTTP server (health checks, Slack and Teams endpoints); 0 picks a free one.',
   LOG_LEVEL: 'Least severe log level written: fatal, error, warn, info, debug, trace or silent.',
@@ -68,6 +75,32 @@ const bool = z
   .optional()
   .transform((value) => value === 'true' || value === '1' || value === 'yes' || value === 'on');
 
+/** A whole number of milliseconds (or connections) within a range, from an environment string. */
+function wholeNumber(options: { default: number; min: number; max: number; unit: string }) {
+  return z
+    .string()
+    .default(String(options.default))
+    .refine(
+      (value) =>
+        /^\d{1,9}$/.test(value.trim()) && Number(value) >= options.min && Number(value) <= options.max,
+      { error: `must be a whole number of ${options.unit} from ${options.min} to ${options.max}` },
+    )
+    .transform(Number);
+}
+
+/**
+ * Database limits when nothing is set. A person waits a few seconds at most before hearing that the
+ * bot is busy: every statement of a request is small, so one still running after 5 s is stuck
+ * behind a lock or an overloaded server (migrations and the bank sync, which may run long, are
+ * exempt). A transaction left idle for 30 s is a bug, and its locks must not stall everyone else.
+ */
+export const DATABASE_DEFAULTS = {
+  poolSize: 10,
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 5_000,
+  idleInTransactionTimeoutMs: 30_000,
+} as const;
+
 const timezone = z.string().refine(isValidTimezone, { error: 'is not an IANA timezone (try Europe/Berlin)' });
 
 const envSchema = z.object({
@@ -81,6 +114,30 @@ const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_POOL_SIZE: wholeNumber({
+    default: DATABASE_DEFAULTS.poolSize,
+    min: 1,
+    max: 1000,
+    unit: 'connections',
+  }),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber({
+    default: DATABASE_DEFAULTS.connectTimeoutMs,
+    min: 100,
+    max: 600_000,
+    unit: 'milliseconds',
+  }),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber({
+    default: DATABASE_DEFAULTS.statementTimeoutMs,
+    min: 0,
+    max: 86_400_000,
+    unit: 'milliseconds',
+  }),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber({
+    default: DATABASE_DEFAULTS.idleInTransactionTimeoutMs,
+    min: 0,
+    max: 86_400_000,
+    unit: 'milliseconds',
+  }),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z
     .string()
@@ -190,7 +247,19 @@ export type TeamsConfig =
       tenantId?: string;
     };
 
-export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+/** Limits on the connections to a Postgres server (the embedded database has one, in this process). */
+export interface DatabaseLimits {
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** 0: no limit. */
+  statementTimeoutMs: number;
+  /** 0: no limit. */
+  idleInTransactionTimeoutMs: number;
+}
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string; limits?: DatabaseLimits }
+  | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -267,7 +336,16 @@ export function loadConfig(
   return {
     env: e.NODE_ENV,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          limits: {
+            poolSize: e.DATABASE_POOL_SIZE,
+            connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+            statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+            idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          },
+        }
       : { kind: 'pglite', dataDir: e.DATA_DIR === 'memory://' ? e.DATA_DIR : path.resolve(e.DATA_DIR) },
     http: { host: e.HOST, port: e.PORT },
     log: {

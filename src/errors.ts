@@ -1,3 +1,5 @@
+import { isDatabaseBusy } from './db/errors.js';
+
 /**
  * An error whose message is meant for the person in front of the bot or the terminal.
  * `code` is stable (`config.invalid`, `quiz.already_answered`) so callers can branch on it;
@@ -33,7 +35,8 @@ export function isAppError(error: unknown, code?: string): error is AppError {
  */
 const REFUSALS = new Set(['quiz.answer_elsewhere', 'quiz.practice_not_yours', 'input.invalid_value']);
 
-export function isRefusal(error: unknown): error is AppError {
+// Not a type guard: an error that is no refusal may still be coded.
+export function isRefusal(error: unknown): boolean {
   return isAppError(error) && REFUSALS.has(error.code);
 }
 
@@ -46,11 +49,25 @@ export function invalidValue(what: string, details?: Record<string, unknown>): A
   );
 }
 
+/**
+ * The database did not answer in time (pool exhausted, statement timeout, lock not granted): the
+ * person is told to try again rather than left waiting.
+ */
+export function databaseBusyError(cause?: unknown): AppError {
+  return new AppError(
+    'db.busy',
+    'The bot is busy right now and could not finish that. Please try again in a minute.',
+    { cause },
+  );
+}
+
 /** An answer that could not be stored: the person may simply try again. */
 export function answerNotRecorded(cause: unknown): AppError {
   return new AppError(
     'quiz.not_recorded',
-    'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
+    causedByBusyDatabase(cause)
+      ? 'The bot is busy right now, and your answer was not recorded. Please try again in a minute.'
+      : 'Sorry, something went wrong on our side, and nothing was recorded. Please try again in a moment.',
     { cause },
   );
 }
@@ -62,4 +79,34 @@ export function answerReplyFailed(cause: unknown): AppError {
     'Your answer was recorded, but the reply with its result failed. Your score is up to date; see it with `stats`.',
     { cause },
   );
+}
+
+/** The links of an error's chain of causes (platform SDKs and drizzle wrap the errors they pass on). */
+function* causesOf(error: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  for (let link: unknown = error; link && !seen.has(link); ) {
+    seen.add(link);
+    yield link;
+    const wrapper = link as { original?: unknown; cause?: unknown };
+    link = wrapper.original ?? wrapper.cause;
+  }
+}
+
+/** Whether a busy or stalled database is behind this failure: a warning to log, not a bug. */
+export function causedByBusyDatabase(error: unknown): boolean {
+  for (const link of causesOf(error)) if (isDatabaseBusy(link) || isAppError(link, 'db.busy')) return true;
+  return false;
+}
+
+/**
+ * The error to show the person, if this failure has one: a coded error anywhere in its chain of
+ * causes, or a database that is too busy. Anything else is a bug: undefined, and the error sink
+ * apologises and logs it.
+ */
+export function publicErrorOf(error: unknown): AppError | undefined {
+  for (const link of causesOf(error)) {
+    if (isAppError(link)) return link;
+    if (isDatabaseBusy(link)) return databaseBusyError(link);
+  }
+  return undefined;
 }

@@ -17,6 +17,7 @@ import { createQuiz, type Quiz } from './quiz/quiz.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 
 export interface RunningService {
+  /** Where it serves HTTP; empty when started with `serveHttp: false`. */
   url: string;
   config: Config;
   database: DatabaseHandle;
@@ -183,6 +184,8 @@ export async function startService(options: {
   handleSignals?: boolean;
   /** The terminal channel, when the service runs the local trial. */
   local?: ChatPlatform;
+  /** false: no HTTP at all (the terminal channel needs none). Default true. */
+  serveHttp?: boolean;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
@@ -243,12 +246,18 @@ export async function startService(options: {
           : []),
       ],
     });
-    const listening = await http.listen(config.http.host, config.http.port);
+    const listening =
+      options.serveHttp === false
+        ? { server: undefined, url: '' }
+        : await http.listen(config.http.host, config.http.port);
     server = listening.server;
     await slack?.start();
     logPlatforms(logger, config);
     scheduler?.start();
-    logger.info({ url: listening.url, ms: Math.round(performance.now() - started) }, 'aif-quiz is ready');
+    logger.info(
+      { ...(listening.url ? { url: listening.url } : {}), ms: Math.round(performance.now() - started) },
+      'aif-quiz is ready',
+    );
 
     let closing: Promise<void> | undefined;
     const close = () => {

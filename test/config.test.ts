@@ -28,9 +28,40 @@ describe('configuration', () => {
       PORT: '8080',
       SCHEDULER: 'off',
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://bot@db:5432/quiz' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://bot@db:5432/quiz',
+      limits: {
+        poolSize: 10,
+        connectTimeoutMs: 5000,
+        statementTimeoutMs: 5000,
+        idleInTransactionTimeoutMs: 30000,
+      },
+    });
     expect(config.http.port).toBe(8080);
     expect(config.scheduler).toBe(false);
+  });
+
+  it('bounds how long the database may keep a person waiting, and takes other limits when given', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://bot@db:5432/quiz',
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '60000',
+    });
+    expect(config.database).toMatchObject({
+      limits: {
+        poolSize: 4,
+        connectTimeoutMs: 2000,
+        statementTimeoutMs: 0,
+        idleInTransactionTimeoutMs: 60000,
+      },
+    });
+    const message = problemsOf({ DATABASE_STATEMENT_TIMEOUT_MS: '10s', DATABASE_POOL_SIZE: '0' });
+    expect(message).toContain('DATABASE_STATEMENT_TIMEOUT_MS "10s" must be a whole number of milliseconds');
+    expect(message).toContain('DATABASE_POOL_SIZE "0" must be a whole number of connections from 1');
+    expect(message).toContain('Longest a single database statement may run');
   });
 
   it('names the variable, the problem and its purpose for a port that is not a number', () => {

@@ -38,8 +38,8 @@ export function contentHash(question: BankQuestion): string {
  * removed from the files stops being drawn but keeps its history.
  */
 export async function syncBank(handle: DatabaseHandle, bank: Bank, now = new Date()): Promise<SyncResult> {
-  return handle.withAdvisoryLock(SYNC_LOCK, () =>
-    handle.db.transaction(async (tx) => {
+  return handle.withAdvisoryLock(SYNC_LOCK, (db) =>
+    db.transaction(async (tx) => {
       const existing = await tx
         .select({
           id: questions.id,

@@ -3,7 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import type { DatabaseConfig } from '../config.js';
+import { DATABASE_DEFAULTS, type DatabaseConfig, type DatabaseLimits } from '../config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 /** The one database type the code is written against: a Postgres server through `pg`, or PGlite. */
@@ -12,19 +13,37 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseConfig['kind'];
-  /** Runs `fn` while holding a Postgres advisory lock, so concurrent processes take turns. */
-  withAdvisoryLock<T>(key: bigint, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding a Postgres advisory lock, so concurrent processes take turns. `fn` gets
+   * the session that holds the lock, which has no statement timeout: migrations and the bank sync
+   * may legitimately run long, and waiting for another process's turn is not a stall.
+   */
+  withAdvisoryLock<T>(key: bigint, fn: (db: Database) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
-  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+  return config.kind === 'postgres'
+    ? openPostgres(config.url, config.limits ?? DATABASE_DEFAULTS)
+    : openPglite(config.dataDir);
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(url: string, limits: DatabaseLimits): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: limits.poolSize,
+    idleTimeoutMillis: 30_000,
+    // Bounds both opening a connection and waiting for a free one when every connection is in use,
+    // so a stalled database turns into a "busy, try again" reply instead of a request that never ends.
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    // Enforced by the server on every statement of the session, lock waits included.
+    statement_timeout: limits.statementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+    // A server that vanished without closing the connection (a dropped network) is noticed.
+    keepAlive: true,
+  });
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', () => {});
   const db = drizzle(pool, { schema }) as unknown as Database;
@@ -35,13 +54,16 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
       // Session-level lock on one dedicated connection; the work itself may use any pooled connection.
       const client = await pool.connect();
       try {
+        await client.query('set statement_timeout = 0');
         await client.query('select pg_advisory_lock($1)', [key.toString()]);
         try {
-          return await fn();
+          return await fn(drizzle(client, { schema }) as unknown as Database);
         } finally {
           await client.query('select pg_advisory_unlock($1)', [key.toString()]);
         }
       } finally {
+        // Back to the pool's own limits for whoever borrows this connection next.
+        await client.query('reset statement_timeout').catch(() => {});
         client.release();
       }
     },
@@ -54,10 +76,23 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   };
 }
 
+/**
+ * The embedded database. The limits of a Postgres server do not apply: it runs inside this process
+ * with one connection and no other session to wait on, and it does not enforce statement timeouts.
+ */
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
-  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
+  const inMemory = dataDir === 'memory://';
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // Two processes on one folder would each keep their own copy and lose each other's writes.
+  const lock = inMemory ? undefined : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : dataDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzle(client, { schema }) as unknown as Database;
   let queue: Promise<unknown> = Promise.resolve();
   return {
@@ -65,7 +100,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     kind: 'pglite',
     // PGlite is one process and one connection: an in-process queue gives the same mutual exclusion.
     withAdvisoryLock(_key, fn) {
-      const run = queue.then(fn, fn);
+      const run = queue.then(
+        () => fn(db),
+        () => fn(db),
+      );
       queue = run.catch(() => {});
       return run;
     },
@@ -73,7 +111,11 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       await db.execute(sql`select 1`);
     },
     async close() {
-      await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

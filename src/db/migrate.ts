@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { type DatabaseHandle, queryRows } from './client.js';
+import { type Database, type DatabaseHandle, queryRows } from './client.js';
 
 /** The folder drizzle-kit generates into; the same relative place from `src/db` and `dist/db`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -22,18 +22,18 @@ export async function migrateDatabase(
   handle: DatabaseHandle,
   migrationsFolder = MIGRATIONS_DIR,
 ): Promise<MigrationResult> {
-  return handle.withAdvisoryLock(MIGRATION_LOCK, async () => {
-    const before = await countApplied(handle);
+  return handle.withAdvisoryLock(MIGRATION_LOCK, async (db) => {
+    const before = await countApplied(db);
     if (handle.kind === 'postgres') {
       const { migrate } = await import('drizzle-orm/node-postgres/migrator');
       // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's database type
-      await migrate(handle.db as any, { migrationsFolder });
+      await migrate(db as any, { migrationsFolder });
     } else {
       const { migrate } = await import('drizzle-orm/pglite/migrator');
       // biome-ignore lint/suspicious/noExplicitAny: each migrator wants its own driver's database type
-      await migrate(handle.db as any, { migrationsFolder });
+      await migrate(db as any, { migrationsFolder });
     }
-    const after = await countApplied(handle);
+    const after = await countApplied(db);
     return { applied: after - before, total: after };
   });
 }
@@ -46,17 +46,17 @@ export async function migrationStatus(
   const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as {
     entries: unknown[];
   };
-  return { expected: journal.entries.length, applied: await countApplied(handle) };
+  return { expected: journal.entries.length, applied: await countApplied(handle.db) };
 }
 
-async function countApplied(handle: DatabaseHandle): Promise<number> {
+async function countApplied(db: Database): Promise<number> {
   const [exists] = await queryRows<{ present: boolean }>(
-    handle.db,
+    db,
     sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
   );
   if (!exists?.present) return 0;
   const [row] = await queryRows<{ n: number }>(
-    handle.db,
+    db,
     sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
   );
   return Number(row?.n ?? 0);

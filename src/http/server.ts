@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createBadRequests, refusalOfBodyError } from './bad-requests.js';
 
@@ -7,6 +8,9 @@ export interface Readiness {
   /** Resolves with the failing checks; an empty list means ready. */
   check(): Promise<string[]>;
 }
+
+/** How long /readyz waits for its checks: well inside the usual 2 s probe timeout. */
+export const READINESS_TIMEOUT_MS = 1_500;
 
 export interface HttpApp {
   app: Express;
@@ -21,6 +25,8 @@ export interface HttpApp {
 export function createHttpApp(options: {
   logger: Logger;
   readiness: Readiness;
+  /** Longest /readyz waits for the checks before it answers 503 (default READINESS_TIMEOUT_MS). */
+  readinessTimeoutMs?: number;
   mounts?: Array<{ path: string; handler: express.RequestHandler | express.Router }>;
   notConfigured?: Array<{ path: string; message: string }>;
 }): HttpApp {
@@ -31,12 +37,24 @@ export function createHttpApp(options: {
     res.json({ status: 'ok' });
   });
 
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? READINESS_TIMEOUT_MS;
   app.get('/readyz', async (_req: Request, res: Response) => {
     let failing: string[];
+    let timer: NodeJS.Timeout | undefined;
+    // A probe that waits is worse than one that fails: orchestrators give up after a second or two
+    // and learn nothing, so a database that does not answer in time counts as not ready.
+    const deadline = new Promise<string[]>((resolve) => {
+      timer = setTimeout(
+        () => resolve([`database: no answer within ${readinessTimeoutMs} ms (busy, locked or unreachable)`]),
+        readinessTimeoutMs,
+      );
+    });
     try {
-      failing = await options.readiness.check();
+      failing = await Promise.race([options.readiness.check(), deadline]);
     } catch (error) {
       failing = [`readiness check failed: ${(error as Error).message}`];
+    } finally {
+      clearTimeout(timer);
     }
     res
       .status(failing.length === 0 ? 200 : 503)
@@ -76,14 +94,32 @@ export function createHttpApp(options: {
     listen(host, port) {
       return new Promise((resolve, reject) => {
         const server = app.listen(port, host, (error?: Error) => {
-          if (error) return reject(error);
+          if (error) return reject(listenError(error, host, port));
           const address = server.address();
           const actualPort = typeof address === 'object' && address ? address.port : port;
           const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
           resolve({ server, url: `http://${shownHost}:${actualPort}` });
         });
-        server.once('error', reject);
+        server.once('error', (error) => reject(listenError(error, host, port)));
       });
     },
   };
+}
+
+/** The usual reasons a port cannot be had, said plainly; anything else as it is. */
+function listenError(error: Error, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new AppError(
+      'http.port_in_use',
+      `Port ${port} on ${host} is already in use by another program: stop it, or choose another port with PORT (or --port).`,
+      { cause: error },
+    );
+  if (code === 'EACCES')
+    return new AppError(
+      'http.port_not_allowed',
+      `This user may not open port ${port} on ${host}: choose a port above 1023 with PORT (or --port).`,
+      { cause: error },
+    );
+  return error;
 }

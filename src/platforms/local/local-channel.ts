@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
-import { isAppError } from '../../errors.js';
+import { publicErrorOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -133,6 +133,8 @@ export async function runLocalChannel(options: {
   logger?: Logger;
   /** The terminal's width; by default the output's own, when it is a terminal. */
   columns?: number;
+  /** Ends the channel as `quit` does (the CLI aborts it on Ctrl-C and SIGTERM). */
+  signal?: AbortSignal;
 }): Promise<void> {
   const { quiz } = options;
   const write = terminalWriter(options.output, options.columns);
@@ -245,11 +247,16 @@ export async function runLocalChannel(options: {
   write('\n> ');
 
   const lines = createInterface({ input: options.input, terminal: false });
+  // Closing the reader ends the loop below once the line in hand is done, so nothing half-handled.
+  const stop = () => lines.close();
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   for await (const line of lines) {
     try {
       if (!(await handle(line))) break;
     } catch (error) {
-      if (isAppError(error)) write(`\n${error.message}\n`);
+      const coded = publicErrorOf(error);
+      if (coded) write(`\n${coded.message}\n`);
       else {
         options.logger?.error({ err: error, line }, 'local channel failed to handle a line');
         write('\nSorry, something went wrong handling that. It has been logged.\n');
@@ -258,5 +265,6 @@ export async function runLocalChannel(options: {
     write('\n> ');
   }
   lines.close();
+  options.signal?.removeEventListener('abort', stop);
   write('\nBye. Your answers are saved.\n');
 }

@@ -11,7 +11,14 @@ import {
 import express from 'express';
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { AppError, answerReplyFailed, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import {
+  AppError,
+  answerReplyFailed,
+  causedByBusyDatabase,
+  invalidValue,
+  isRefusal,
+  publicErrorOf,
+} from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
@@ -453,13 +460,12 @@ export function createSlackApp(deps: {
   async function reportError({ error, body, teamId }: { error: unknown; body?: unknown; teamId?: string }) {
     const responseUrl = (body as { response_url?: string } | undefined)?.response_url;
     // Bolt passes our coded errors through as they are, and wraps anything else.
-    const original = (error as Error & { original?: unknown }).original;
-    const coded = isAppError(error) ? error : isAppError(original) ? original : undefined;
+    const coded = publicErrorOf(error);
     // Whether anything was stored is known only where it was stored; a coded error says so itself.
     const text = coded
       ? coded.message
       : 'Sorry, something went wrong on our side. Please try again in a moment.';
-    if (isRefusal(coded))
+    if (coded && isRefusal(coded))
       log.warn(
         {
           code: coded.code,
@@ -469,7 +475,12 @@ export function createSlackApp(deps: {
         },
         'refused a Slack request that does not fit where it came from',
       );
-    if (!coded || coded.cause)
+    else if (coded && causedByBusyDatabase(coded))
+      log.warn(
+        { err: coded.cause, code: coded.code, teamId },
+        'the database is busy; told the person to retry',
+      );
+    else if (!coded || coded.cause)
       log.error(
         {
           err: coded?.cause ?? error,

@@ -9,7 +9,14 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, answerReplyFailed, invalidValue, isAppError, isRefusal } from '../../errors.js';
+import {
+  AppError,
+  answerReplyFailed,
+  causedByBusyDatabase,
+  invalidValue,
+  isRefusal,
+  publicErrorOf,
+} from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
@@ -467,8 +474,13 @@ export function createTeamsApp(deps: {
   // One error sink: a coded error becomes a clear reply; anything else an apology and a log line.
   // Whether anything was stored is known only where it was stored; a coded error says so itself.
   adapter.onTurnError = async (context, error) => {
-    const coded = isAppError(error) ? error : undefined;
-    if (!coded || coded.cause)
+    const coded = publicErrorOf(error);
+    if (coded && causedByBusyDatabase(coded))
+      log.warn(
+        { err: coded.cause, code: coded.code, activityId: context.activity.id },
+        'the database is busy; told the person to retry',
+      );
+    else if (!coded || coded.cause)
       log.error(
         {
           err: coded?.cause ?? error,
