@@ -87,6 +87,8 @@ async function fire(
  */
 async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-first') {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // Dropping the bench database at the end ends idle connections; that must not crash the report.
+  pool.on('error', () => {});
   const table = order === 'ack-first' ? 'bare_clicks' : 'bare_stored_clicks';
   await pool.query(
     `create table if not exists ${table} (user_id text primary key, value text, at timestamptz default now())`,
