@@ -19,6 +19,8 @@ const job = JSON.parse(process.argv[2] ?? '{}') as {
   value: string;
   responseUrl: string;
   state?: Record<string, unknown>;
+  /** The channel the question was posted in: an answer counts only there. */
+  channel?: string;
 };
 const target = new URL(job.url);
 
@@ -30,8 +32,8 @@ const clicks = job.users.map((user) => {
     api_app_id: 'A1',
     token: 'legacy',
     trigger_id: '1',
-    container: { type: 'message', message_ts: '1.1', channel_id: 'C1' },
-    channel: { id: 'C1', name: 'bench' },
+    container: { type: 'message', message_ts: '1.1', channel_id: job.channel ?? 'C1' },
+    channel: { id: job.channel ?? 'C1', name: 'bench' },
     response_url: `${job.responseUrl}/${user}`,
     actions: [
       { action_id: job.actionId, block_id: 'answer', type: 'button', value: job.value, action_ts: '1' },

@@ -60,6 +60,7 @@ async function fire(
   value: string,
   responseUrl: string,
   state?: Record<string, unknown>,
+  channel?: string,
 ): Promise<Load> {
   const job = JSON.stringify({
     url,
@@ -70,6 +71,7 @@ async function fire(
     value,
     responseUrl,
     state,
+    channel,
   });
   const { stdout } = await run(
     process.execPath,
@@ -85,6 +87,8 @@ async function fire(
  */
 async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-first') {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // Dropping the bench database at the end ends idle connections; that must not crash the report.
+  pool.on('error', () => {});
   const table = order === 'ack-first' ? 'bare_clicks' : 'bare_stored_clicks';
   await pool.query(
     `create table if not exists ${table} (user_id text primary key, value text, at timestamptz default now())`,
@@ -327,7 +331,15 @@ async function main() {
         }
         cpu = process.cpuUsage();
         const workersCpu = workers?.cpuMs() ?? 0;
-        const ours = await fire(target, theirs, actionId, value, fake.responseUrl(name), state);
+        const ours = await fire(
+          target,
+          theirs,
+          actionId,
+          value,
+          fake.responseUrl(name),
+          state,
+          channel.channelId,
+        );
         await waitUntil(async () => (await recorded()) >= before + clicks);
         // Every click gets its private feedback, once.
         await waitUntil(async () => Object.keys(await fake.arrivals(name)).length >= clicks);

@@ -24,6 +24,8 @@ export const SETTINGS = {
   QUESTIONS_DIR: 'Folder of the question bank (topics.yaml and the topic files).',
   DEFAULT_TIMEZONE: 'IANA timezone for channels and people that have not chosen one, such as Europe/Berlin.',
   SCHEDULER: 'on runs the cron jobs in this process; off for replicas or an external scheduler.',
+  SHUTDOWN_TIMEOUT_MS:
+    "On SIGTERM, how long requests and sends in flight may take to finish before the process exits anyway (with code 1); keep it below the orchestrator's grace period (30 s in Kubernetes).",
   WEB_CONCURRENCY:
     'How many processes serve requests, one per CPU core being usual; more than 1 needs DATABASE_URL.',
   SLACK_SIGNING_SECRET: "Verifies that requests come from Slack (app settings, 'Basic Information').",
@@ -155,6 +157,7 @@ const envSchema = z.object({
   QUESTIONS_DIR: z.string().min(1).default('./questions'),
   DEFAULT_TIMEZONE: timezone.default('UTC'),
   SCHEDULER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  SHUTDOWN_TIMEOUT_MS: wholeNumber({ default: 25_000, min: 0, max: 3_600_000, unit: 'milliseconds' }),
   WEB_CONCURRENCY: z
     .string()
     .default('1')
@@ -269,6 +272,8 @@ export interface Config {
   questionsDir: string;
   defaultTimezone: string;
   scheduler: boolean;
+  /** Longest a graceful shutdown waits for work in flight (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   /** Worker processes serving requests (WEB_CONCURRENCY); 1 serves from this process. */
   processes: number;
   slack: SlackConfig;
@@ -356,6 +361,7 @@ export function loadConfig(
     questionsDir: path.resolve(e.QUESTIONS_DIR),
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     processes: e.WEB_CONCURRENCY,
     slack,
     teams,

@@ -3,22 +3,50 @@ import { isDatabaseBusy } from './db/errors.js';
 /**
  * An error whose message is meant for the person in front of the bot or the terminal.
  * `code` is stable (`config.invalid`, `quiz.already_answered`) so callers can branch on it;
- * anything that is not an AppError is a bug and gets a generic apology instead.
+ * anything that is not an AppError is a bug and gets a generic apology instead. `details` are for
+ * the log line, never for the person.
  *
  * @example throw new AppError('bank.invalid', 'questions/domain-1/x.yaml: x-001: stem: required');
  */
 export class AppError extends Error {
   readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: string,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    this.details = options?.details;
   }
 }
 
 export function isAppError(error: unknown, code?: string): error is AppError {
   return error instanceof AppError && (code === undefined || error.code === code);
+}
+
+/**
+ * Codes that refuse a request which does not fit where it came from: an answer to a post of another
+ * channel, a practice question handed to someone else, a value the bot never sends. The person is
+ * told why; whoever runs the bot gets a warning line, since a modified client is one way to get here.
+ */
+const REFUSALS = new Set(['quiz.answer_elsewhere', 'quiz.practice_not_yours', 'input.invalid_value']);
+
+// Not a type guard: an error that is no refusal may still be coded.
+export function isRefusal(error: unknown): boolean {
+  return isAppError(error) && REFUSALS.has(error.code);
+}
+
+/** A value from a button, card or form that the bot could not have sent. */
+export function invalidValue(what: string, details?: Record<string, unknown>): AppError {
+  return new AppError(
+    'input.invalid_value',
+    `That ${what} could not be read, so nothing was changed. Please use the buttons of a message the bot sent.`,
+    details ? { details } : undefined,
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import type { TeamsApp } from './platforms/teams/teams-app.js';
 import type { ChatPlatform } from './quiz/port.js';
 import { createQuiz, type Quiz } from './quiz/quiz.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
+import { createInFlightTracker, drainThenStop } from './shutdown.js';
 
 export interface RunningService {
   /** Where it serves HTTP; empty when started with `serveHttp: false`. */
@@ -204,6 +205,14 @@ export async function startService(options: {
     ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
     : undefined;
   let server: Server | undefined;
+  // Set on SIGTERM: readiness answers 503 so the load balancer stops sending while work finishes.
+  let draining = false;
+  const inFlight = createInFlightTracker();
+  let schedulerStopped: Promise<void> | undefined;
+  const stopScheduler = () => {
+    schedulerStopped ??= scheduler?.stop() ?? Promise.resolve();
+    return schedulerStopped;
+  };
   try {
     const http = createHttpApp({
       logger,
@@ -213,6 +222,7 @@ export async function startService(options: {
       ],
       readiness: {
         async check() {
+          if (draining) return ['shutting down: finishing the work in flight'];
           const failing: string[] = [];
           try {
             await database.ping();
@@ -251,6 +261,7 @@ export async function startService(options: {
         ? { server: undefined, url: '' }
         : await http.listen(config.http.host, config.http.port);
     server = listening.server;
+    if (server) inFlight.watch(server);
     await slack?.start();
     logPlatforms(logger, config);
     scheduler?.start();
@@ -262,11 +273,12 @@ export async function startService(options: {
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
-        await scheduler?.stop();
+        await stopScheduler();
         await chat.stop();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         await database.close();
+        inFlight.stop();
         logger.info('aif-quiz stopped');
       })();
       return closing;
@@ -274,14 +286,31 @@ export async function startService(options: {
     if (options.handleSignals) {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
-          logger.info({ signal }, 'shutting down');
-          void close().then(() => process.exit(0));
+          logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining');
+          drainThenStop({
+            tracker: inFlight,
+            timeoutMs: config.shutdownTimeoutMs,
+            logger,
+            async beginDrain() {
+              draining = true;
+              await stopScheduler();
+            },
+            finish: close,
+            alsoPending: () => (scheduler?.isTicking() ? ['a scheduler tick'] : []),
+          }).then(
+            (code) => process.exit(code),
+            (error: unknown) => {
+              logger.error({ err: error }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
         });
       }
     }
     return { url: listening.url, config, database, quiz, quizAt, logger, platforms, close };
   } catch (error) {
     server?.close();
+    inFlight.stop();
     await database.close();
     throw error;
   }

@@ -116,6 +116,21 @@ describe('the Kubernetes examples', () => {
     expect(server).toContain("app.get('/healthz'");
   });
 
+  it('give every replica time to drain before Kubernetes kills it: preStop pause plus SHUTDOWN_TIMEOUT_MS inside the grace period', () => {
+    for (const deployment of byKind('Deployment')) {
+      const pod = podSpecOf(deployment) as PodSpec & { terminationGracePeriodSeconds?: number };
+      for (const container of pod.containers as Array<
+        Container & { lifecycle?: { preStop?: { exec?: { command?: string[] } } } }
+      >) {
+        const [verb, seconds] = container.lifecycle?.preStop?.exec?.command ?? [];
+        const pauseMs = verb === 'sleep' ? Number(seconds) * 1000 : 0;
+        const shutdownMs = Number(envOf(container).SHUTDOWN_TIMEOUT_MS ?? 25_000);
+        const graceMs = (pod.terminationGracePeriodSeconds ?? 30) * 1000;
+        expect(pauseMs + shutdownMs, deployment.name).toBeLessThan(graceMs);
+      }
+    }
+  });
+
   it('run the scheduler in exactly one replica when it runs inside the service', () => {
     const scheduler = byKind('Deployment').find((m) => m.name === 'aif-quiz-scheduler') as Manifest;
     const [container] = (podSpecOf(scheduler) as PodSpec).containers;

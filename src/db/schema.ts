@@ -246,6 +246,25 @@ export const practiceAnswers = pgTable(
   ],
 );
 
+/**
+ * Practice questions as they were handed out: to whom, which question at which version, and why.
+ * An answer is taken only from the person the question was handed to, whatever its card says.
+ */
+export const practiceHandouts = pgTable(
+  'practice_handouts',
+  {
+    issueKey: uuid('issue_key').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    questionVersion: integer('question_version').notNull(),
+    kind: text('kind').$type<'practice' | 'reminder'>().notNull(),
+    handedAt: at('handed_at').notNull(),
+  },
+  (t) => [index('practice_handouts_user_idx').on(t.userId)],
+);
+
 /** Idempotency for scheduled work: a digest or reminder runs once per key (e.g. channel + ISO week). */
 export const jobRuns = pgTable(
   'job_runs',

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { createBadRequests, refusalOfBodyError } from './bad-requests.js';
 
 export interface Readiness {
   /** Resolves with the failing checks; an empty list means ready. */
@@ -71,8 +72,16 @@ export function createHttpApp(options: {
     res.status(404).json({ error: `No route for ${req.method} ${req.path}` });
   });
 
-  // Express 5 hands rejected promises from handlers to here: log with context, answer without details.
+  // Express 5 hands rejected promises from handlers to here. A body nobody could read is the
+  // client's fault (a 4xx and a rate-limited warning); anything else is ours: log it with context,
+  // answer without details.
+  const badRequests = createBadRequests({ logger: options.logger });
   app.use((error: Error, req: Request, res: Response, _next: express.NextFunction) => {
+    const refusal = refusalOfBodyError(error);
+    if (refusal) {
+      badRequests.refuse(req, res, refusal);
+      return;
+    }
     options.logger.error(
       { err: error, method: req.method, path: req.path },
       'unhandled error in HTTP handler',

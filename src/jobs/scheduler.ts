@@ -48,10 +48,15 @@ export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<
 export function createScheduler(deps: SchedulerDeps) {
   const queue = deps.queue ?? defaultSendQueue();
   let task: ScheduledTask | undefined;
+  // The tick under way, so that stopping waits for the sends it has started rather than cutting them.
+  let running: Promise<JobReport[]> | undefined;
+  let stopping = false;
 
   async function tick(at: Date): Promise<JobReport[]> {
     const reports: JobReport[] = [];
     for (const name of JOB_NAMES) {
+      // Once stopping, the job under way finishes; the next tick, on whichever replica, does the rest.
+      if (stopping) break;
       try {
         reports.push(await runJobAt({ ...deps, queue }, name, at));
       } catch (error) {
@@ -64,16 +69,31 @@ export function createScheduler(deps: SchedulerDeps) {
   return {
     tick,
     start() {
-      task = createTask('* * * * *', (context) => tick(context.date), {
-        name: 'aif-quiz-tick',
-        noOverlap: true,
-      });
+      task = createTask(
+        '* * * * *',
+        (context) => {
+          const current = tick(context.date).finally(() => {
+            if (running === current) running = undefined;
+          });
+          running = current;
+          return current;
+        },
+        {
+          name: 'aif-quiz-tick',
+          noOverlap: true,
+        },
+      );
       void task.start();
       deps.logger.info('scheduler started: a tick every minute');
     },
+    /** Stops ticking, then waits for a tick under way to finish. */
     async stop() {
+      stopping = true;
       await task?.stop();
       await task?.destroy();
+      await running;
     },
+    /** True while a tick is under way. */
+    isTicking: () => running !== undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { processedEvents } from '../db/schema.js';
 
@@ -50,10 +50,34 @@ export function createDeliveriesRepository(db: Database) {
         .where(and(eq(processedEvents.key, key), isNotNull(processedEvents.leaseUntil)));
     },
 
-    /** Marks something done once and for all (a greeting): true the first time only. */
+    /**
+     * Marks something done once and for all (a greeting, a signed request): true the first time
+     * only. It is stored as handled, so no claim ever takes it over.
+     */
     async once(key: string): Promise<boolean> {
-      const [row] = await db.insert(processedEvents).values({ key }).onConflictDoNothing().returning();
+      const [row] = await db
+        .insert(processedEvents)
+        .values({ key })
+        .onConflictDoNothing()
+        .returning({ key: processedEvents.key });
       return Boolean(row);
+    },
+
+    /**
+     * Forgets handled keys under `prefix` received more than `ageMs` ago, for memories that matter
+     * only for a while (a signed request is accepted for five minutes). Claims still being handled
+     * are left to their owner.
+     */
+    async forgetOlder(prefix: string, ageMs: number): Promise<void> {
+      await db
+        .delete(processedEvents)
+        .where(
+          and(
+            sql`starts_with(${processedEvents.key}, ${prefix})`,
+            lt(processedEvents.receivedAt, sql`now() - ${ageMs} * interval '1 millisecond'`),
+            isNull(processedEvents.leaseUntil),
+          ),
+        );
     },
   };
 }

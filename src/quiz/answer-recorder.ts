@@ -259,16 +259,23 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       }
     const lateStored = late.filter((_, i) => lateWritten[i]?.status === 'fulfilled');
     const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
+    // Two clicks of one person in one group are one row: the first of them went in, the other lost.
+    const taken = new Set<string>();
+    const won = fresh.filter((f) => {
+      const key = `${f.post.id}:${f.user.id}`;
+      if (!storedKeys.has(key) || taken.has(key)) return false;
+      taken.add(key);
+      return true;
+    });
     const points = new Map(pointsBefore);
     const counts = new Map(countsBefore);
-    for (const f of fresh)
-      if (storedKeys.has(`${f.post.id}:${f.user.id}`)) {
-        points.set(f.user.id, (points.get(f.user.id) ?? 0) + f.points);
-        counts.set(f.post.id, (counts.get(f.post.id) ?? 0) + 1);
-      }
+    for (const f of won) {
+      points.set(f.user.id, (points.get(f.user.id) ?? 0) + f.points);
+      counts.set(f.post.id, (counts.get(f.post.id) ?? 0) + 1);
+    }
     // A click that lost to the same person's other click (in this group or another process) gets
     // the answer that won. The rows are in: a failure from here on must not say that nothing was.
-    const lost = fresh.filter((f) => !storedKeys.has(`${f.post.id}:${f.user.id}`));
+    const lost = fresh.filter((f) => !won.includes(f));
     try {
       const winners = await postsRepo.findAnswers(
         lost.map((l) => ({ postId: l.post.id, userId: l.user.id })),
@@ -295,19 +302,18 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       answeredCount: counts.get(c.post.id) ?? 0,
     });
     const outcomes: Array<[Pending, AnswerResult]> = [];
-    for (const f of fresh)
-      if (storedKeys.has(`${f.post.id}:${f.user.id}`))
-        outcomes.push([
-          f.item,
-          {
-            ...result(f),
-            outcome: 'recorded',
-            choice: f.choice,
-            correct: f.correct,
-            points: f.points,
-            streak: f.streak,
-          },
-        ]);
+    for (const f of won)
+      outcomes.push([
+        f.item,
+        {
+          ...result(f),
+          outcome: 'recorded',
+          choice: f.choice,
+          correct: f.correct,
+          points: f.points,
+          streak: f.streak,
+        },
+      ]);
     for (const l of lateStored)
       outcomes.push([
         l.item,

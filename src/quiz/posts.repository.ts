@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
-import { answers, posts, questions, questionVersions, users } from '../db/schema.js';
+import type { Platform } from '../db/schema.js';
+import { answers, channels, posts, questions, questionVersions, users, workspaces } from '../db/schema.js';
 import { type Question, questionFromContent } from './question.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -11,6 +12,15 @@ export const askedVersion = and(
   eq(questionVersions.version, posts.questionVersion),
 );
 export type AnswerRow = typeof answers.$inferSelect;
+
+/** A post's question and the channel it was asked in, in the platform's own ids. */
+export interface PostPlace {
+  questionId: string;
+  questionVersion: number;
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+}
 
 export interface PoolQuestion {
   id: string;
@@ -194,6 +204,23 @@ export function createPostsRepository(db: Database) {
 
     async getPost(id: string): Promise<PostRow | undefined> {
       const [row] = await db.select().from(posts).where(eq(posts.id, id));
+      return row;
+    },
+
+    /** Where a post was asked, in the platform's own ids, with the question it asked. */
+    async placeOf(id: string): Promise<PostPlace | undefined> {
+      const [row] = await db
+        .select({
+          questionId: posts.questionId,
+          questionVersion: posts.questionVersion,
+          platform: workspaces.platform,
+          workspaceId: workspaces.externalId,
+          channelId: channels.externalId,
+        })
+        .from(posts)
+        .innerJoin(channels, eq(channels.id, posts.channelId))
+        .innerJoin(workspaces, eq(workspaces.id, channels.workspaceId))
+        .where(eq(posts.id, id));
       return row;
     },
 

@@ -8,8 +8,10 @@ import { isListedAdmin } from './admins.js';
 import { createAnswerRecorder, UUID } from './answer-recorder.js';
 import { matchErasedAnswerers, sealAnswerer } from './erasures.js';
 import { createErasuresRepository } from './erasures.repository.js';
+import { createHandoutsRepository } from './handouts.repository.js';
 import { type ChannelRow, createIdentityRepository, type UserRow } from './identity.repository.js';
 import { pickQuestion } from './pick.js';
+import { type AnswerPlace, checkAnswerPlace, createPostPlaces } from './post-places.js';
 import { createPostsRepository, type PostRow } from './posts.repository.js';
 import { createProgressRepository, type LeaderboardRow } from './progress.repository.js';
 import { type Choice, isCorrect, markChoice, type Question, validateChoice } from './question.js';
@@ -191,6 +193,7 @@ export function createQuiz(deps: QuizDeps) {
   const identity = createIdentityRepository(deps.db);
   const postsRepo = createPostsRepository(deps.db);
   const progress = createProgressRepository(deps.db);
+  const handouts = createHandoutsRepository(deps.db);
   const erasures = createErasuresRepository(deps.db);
   const random = deps.random ?? Math.random;
   const topicsBySlug = new Map(deps.topics.map((t) => [t.slug, t]));
@@ -251,6 +254,15 @@ export function createQuiz(deps: QuizDeps) {
         users.set(`${row.workspaceId}:${row.externalId}`, { row, until: Date.now() + USER_CACHE_MS });
     }
     return keys.map((key) => users.get(key)?.row as UserRow);
+  }
+
+  /** The person's row if the bot already knows them; a read never creates one. */
+  async function knownUserOf(actor: Actor): Promise<UserRow | undefined> {
+    const workspace = await identity.findWorkspace(actor.platform, actor.workspaceId);
+    if (!workspace) return undefined;
+    const cached = users.get(`${workspace.id}:${actor.userId}`);
+    if (cached && cached.until > Date.now()) return cached.row;
+    return identity.findUser(workspace.id, actor.userId);
   }
 
   /** Writes a person's settings and keeps the remembered copy in step. */
@@ -330,7 +342,7 @@ export function createQuiz(deps: QuizDeps) {
 
   /** Question versions never change once stored. */
   const versions = new Map<string, Question>();
-  const askedBy = new Map<string, Pick<PostRow, 'questionId' | 'questionVersion'>>();
+  const places = createPostPlaces({ load: (postId) => postsRepo.placeOf(postId) });
   const recorder = createAnswerRecorder({
     clock: deps.clock,
     postsRepo,
@@ -634,15 +646,14 @@ export function createQuiz(deps: QuizDeps) {
      * The question a post asked, for reading a submitted answer. Which question a post asks never
      * changes, so it is remembered: a burst of Submit clicks reads the database once.
      */
-    async questionOfPost(postId: string): Promise<Question | undefined> {
-      const known = askedBy.get(postId);
-      if (known) return questionOf(known);
-      if (!UUID.test(postId)) return undefined;
-      const post = await postsRepo.getPost(postId);
-      if (!post) return undefined;
-      if (askedBy.size > 10_000) askedBy.clear();
-      askedBy.set(postId, { questionId: post.questionId, questionVersion: post.questionVersion });
-      return questionOf(post);
+    async questionOfPost(
+      postId: string,
+      answer?: { actor: Actor; where: AnswerPlace },
+    ): Promise<Question | undefined> {
+      const place = await places.get(postId);
+      if (!place) return undefined;
+      if (answer) checkAnswerPlace(place, answer.actor, answer.where);
+      return questionOf(place);
     },
 
     /** A posted question of the day, how many answered it, and its channel's timezone. */
@@ -666,13 +677,25 @@ export function createQuiz(deps: QuizDeps) {
     /**
      * Records a person's answer. The first answer counts and scores; later ones return the first
      * with "already answered" and change nothing; an answer after the close is kept as practice.
+     * An answer from another platform or workspace than the post's is refused, and so is one from
+     * another channel when `where` says where it was given (the chat platforms always do).
      */
-    async recordAnswer(actor: Actor, postId: string, rawChoice: unknown): Promise<AnswerResult> {
-      // The recorder fails a click only when its row was not committed, so this is the one place
-      // that can truthfully say so.
-      const result = await recorder.record(actor, postId, rawChoice).catch((error: unknown) => {
+    async recordAnswer(
+      actor: Actor,
+      postId: string,
+      rawChoice: unknown,
+      where?: AnswerPlace,
+    ): Promise<AnswerResult> {
+      // Nothing is stored before the place check passes, and the recorder fails a click only when
+      // its row was not committed, so this is the one place that can truthfully say so.
+      let result: AnswerResult;
+      try {
+        const place = await places.get(postId);
+        if (place) checkAnswerPlace(place, actor, where);
+        result = await recorder.record(actor, postId, rawChoice);
+      } catch (error) {
         throw isAppError(error) ? error : answerNotRecorded(error);
-      });
+      }
       return { ...result, rightParts: markChoice(result.question, result.choice) };
     },
 
@@ -732,7 +755,7 @@ export function createQuiz(deps: QuizDeps) {
         );
       }
       const user = await userOf(actor);
-      return practiceFor(user.id, topic);
+      return practiceFor(user.id, { topic, kind: 'practice' });
     },
 
     async answerPractice(
@@ -742,20 +765,35 @@ export function createQuiz(deps: QuizDeps) {
         version: number;
         issueKey: string;
         choice: unknown;
-        kind?: 'practice' | 'reminder';
       },
     ): Promise<PracticeResult> {
-      const question = await postsRepo.loadQuestion(input.questionId, input.version);
+      // The hand-out, not the card, says whose question this is and which version was shown: a card's
+      // values come back through the person's client and can be changed there.
+      const handout = UUID.test(input.issueKey) ? await handouts.find(input.issueKey) : undefined;
+      const user = handout && (await knownUserOf(actor));
+      if (
+        !handout ||
+        !user ||
+        handout.userId !== user.id ||
+        handout.questionId !== input.questionId ||
+        handout.questionVersion !== input.version
+      ) {
+        throw new AppError(
+          'quiz.practice_not_yours',
+          'That practice question was not handed to you, so your answer was not recorded. Send "practice" for a question of your own.',
+          { details: { issueKey: input.issueKey.slice(0, 64), known: Boolean(handout) } },
+        );
+      }
+      const question = await postsRepo.loadQuestion(handout.questionId, handout.questionVersion);
       if (!question)
         throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
       const choice = validateChoice(question, input.choice);
-      const user = await userOf(actor);
       const correct = isCorrect(question, choice);
       const row = await progress.insertPracticeAnswer({
         userId: user.id,
         questionId: question.id,
         questionVersion: question.version,
-        kind: input.kind ?? 'practice',
+        kind: handout.kind,
         issueKey: input.issueKey,
         choice,
         correct,
@@ -782,27 +820,30 @@ export function createQuiz(deps: QuizDeps) {
       options: { period: Period; scope?: 'channel' | 'workspace' },
     ): Promise<Leaderboard> {
       const scope = options.scope ?? 'channel';
+      // A read: a workspace or channel the bot has not seen yet has an empty board, and gets no row.
+      const workspace = await identity.findWorkspace(key.platform, key.workspaceId);
       if (scope === 'workspace') {
-        const workspaceId = await workspaceIdOf(key.platform, key.workspaceId);
-        const channelIds = await progress.channelIdsOfWorkspace(workspaceId);
+        const channelIds = workspace ? await progress.channelIdsOfWorkspace(workspace.id) : [];
         return {
           scope,
           period: options.period,
           timezone: deps.defaultTimezone,
-          rows: await rankIn(channelIds, options.period, deps.defaultTimezone),
+          rows: channelIds.length ? await rankIn(channelIds, options.period, deps.defaultTimezone) : [],
         };
       }
-      const channel = await channelOf(key);
+      const channel = workspace && (await identity.findChannel(workspace.id, key.channelId));
+      const timezone = channel?.timezone ?? deps.defaultTimezone;
       return {
         scope,
         period: options.period,
-        timezone: channel.timezone,
-        rows: await rankIn([channel.id], options.period, channel.timezone),
+        timezone,
+        rows: channel ? await rankIn([channel.id], options.period, timezone) : [],
       };
     },
 
     async personalStats(actor: Actor): Promise<PersonalStats> {
-      const user = await userOf(actor);
+      const user = await knownUserOf(actor);
+      if (!user) return NO_STATS;
       const attempts = await progress.attempts(user.id);
       const figures = topicFigures(attempts, deps.clock.now());
       const correct = attempts.filter((a) => a.correct).length;
@@ -839,7 +880,8 @@ export function createQuiz(deps: QuizDeps) {
     },
 
     async weakTopics(actor: Actor): Promise<WeakTopic[]> {
-      const user = await userOf(actor);
+      const user = await knownUserOf(actor);
+      if (!user) return [];
       return weakestTopics(await figuresOf(user.id)).map((f) => ({ ...f, title: topicTitle(f.topic) }));
     },
 
@@ -920,7 +962,7 @@ export function createQuiz(deps: QuizDeps) {
     async reminderFor(userId: string): Promise<ReminderContent | undefined> {
       const [weakest] = weakestTopics(await figuresOf(userId));
       if (!weakest) return undefined;
-      const practice = await practiceFor(userId, weakest.topic);
+      const practice = await practiceFor(userId, { topic: weakest.topic, kind: 'reminder' });
       return {
         userId,
         topic: { ...weakest, title: topicTitle(weakest.topic) },
@@ -931,7 +973,8 @@ export function createQuiz(deps: QuizDeps) {
     // ---- Preferences --------------------------------------------------------------------------
 
     async settings(actor: Actor): Promise<UserSettings> {
-      return userSettings(await userOf(actor));
+      const user = await knownUserOf(actor);
+      return user ? userSettings(user) : DEFAULT_SETTINGS;
     },
 
     async setReminders(actor: Actor, value: 'on' | 'off' | 'daily' | 'weekly'): Promise<UserSettings> {
@@ -988,7 +1031,10 @@ export function createQuiz(deps: QuizDeps) {
     },
   };
 
-  async function practiceFor(userId: string, topic?: string): Promise<PracticeQuestion> {
+  async function practiceFor(
+    userId: string,
+    { topic, kind }: { topic?: string | undefined; kind: 'practice' | 'reminder' },
+  ): Promise<PracticeQuestion> {
     const rows = await activePool();
     const attempts = await progress.attempts(userId);
     const seen = new Set(attempts.map((a) => a.questionId));
@@ -1008,13 +1054,41 @@ export function createQuiz(deps: QuizDeps) {
     if (!picked)
       throw new AppError('quiz.empty_bank', 'There are no questions to practise on that topic yet.');
     const question = (await postsRepo.loadQuestion(picked.id, picked.version)) as Question;
-    return { issueKey: randomUUID(), question, reason, topicTitle: topicTitle(question.topic) };
+    const issueKey = randomUUID();
+    await handouts.insert({
+      issueKey,
+      userId,
+      questionId: question.id,
+      questionVersion: question.version,
+      kind,
+      handedAt: deps.clock.now(),
+    });
+    return { issueKey, question, reason, topicTitle: topicTitle(question.topic) };
   }
 
   return quiz;
 }
 
 export type Quiz = ReturnType<typeof createQuiz>;
+
+/** What a person the bot has not met yet sees: nothing answered, and the settings a new row would get. */
+const NO_STATS: PersonalStats = {
+  answered: 0,
+  correct: 0,
+  accuracy: null,
+  points: 0,
+  streak: 0,
+  rank: null,
+  rankedPeople: 0,
+  byDomain: [],
+  weakTopics: [],
+};
+const DEFAULT_SETTINGS: UserSettings = {
+  reminders: 'weekly',
+  snoozedUntil: null,
+  leaderboardOptOut: false,
+  timezone: null,
+};
 
 function userSettings(user: UserRow): UserSettings {
   return {

@@ -78,6 +78,14 @@ describe.skipIf(!serverUrl)('a stalled database, on Slack and Teams', () => {
     await service.quiz.markPostDelivered(daily.post.id, { channel: 'C1', ts: '1.1' });
     postId = daily.post.id;
     choice = correctChoice(daily.question);
+    // People who have used the bot before: their stats are read from the answers table. (A person
+    // the bot has never met gets empty stats without reading any table.)
+    for (const actor of [
+      { platform: 'slack' as const, workspaceId: 'T1', userId: 'U2' },
+      { platform: 'slack' as const, workspaceId: 'T1', userId: 'U3' },
+      { platform: 'teams' as const, workspaceId: 'tenant-1', userId: '29:t1' },
+    ])
+      await service.quiz.setReminders(actor, 'weekly');
   });
 
   afterAll(async () => {

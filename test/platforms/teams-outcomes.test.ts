@@ -94,6 +94,10 @@ afterAll(async () => {
 
 beforeEach(() => connector.clear());
 
+/**
+ * A card submitted in the channel where the question was posted, by someone the bot already knows
+ * in a 1:1 chat: the result goes to that chat.
+ */
 function submit(user: string) {
   const choice = correctChoice(question);
   const inputs =
@@ -108,16 +112,26 @@ function submit(user: string) {
     question.type === 'single'
       ? { aifq: 'qotd', p: postId, c: choice }
       : { aifq: 'qotd', p: postId, ...inputs };
-  return activity({ ...personal(user), text: undefined, value });
+  return activity({ from: { id: user, name: user }, text: undefined, value });
+}
+
+/** The person has written to the bot in private before, so the bot knows their 1:1 chat. */
+async function knownPrivately(user: string) {
+  await post(activity({ ...personal(user), text: 'help' }));
+  connector.clear();
 }
 
 // The connector client retries a 5xx by itself; a refusal (403) it does not, so that is how the
 // fake makes a send fail.
 describe('Teams: the result of a stored answer', () => {
   it('is shown even when the connector refuses the first reply, and nobody is told it was not recorded', async () => {
+    await knownPrivately('29:flaky');
     connector.failNext(403);
     expect(await post(submit('29:flaky'))).toBeLessThan(300);
     const replies = sentTo('a:personal-29:flaky');
+    console.log(
+      JSON.stringify(connector.calls.map((c) => [c.method, c.path, String(c.body.text).slice(0, 60)])),
+    );
     expect(replies).toHaveLength(2);
     expect(replies[1]).toContain('Correct!');
     expect(replies.join()).not.toContain('nothing was recorded');
@@ -128,6 +142,7 @@ describe('Teams: the result of a stored answer', () => {
   });
 
   it('says the answer was recorded when every reply with its result fails', async () => {
+    await knownPrivately('29:down');
     connector.failNext(403, 403);
     await post(submit('29:down'));
     const replies = sentTo('a:personal-29:down');
@@ -156,6 +171,7 @@ describe('Teams: activities delivered again', () => {
   });
 
   it('a submit delivered twice at once counts once and is answered once', async () => {
+    await knownPrivately('29:twice');
     const twice = submit('29:twice');
     await Promise.all([post(twice), post(twice)]);
     expect(sentTo('a:personal-29:twice')).toHaveLength(1);

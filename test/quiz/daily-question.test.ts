@@ -230,6 +230,19 @@ describe('answering the question of the day', () => {
     expect((await t!.quiz.revealOf(post.id)).answered).toBe(1);
   });
 
+  it('two first clicks of one person written in the same group: one is recorded, the other is told it already counted', async () => {
+    const { post, right } = await openQuestion();
+    // Someone else's click is written at once; the two that come while it is written share a group.
+    const [, first, second] = await Promise.all([
+      t!.quiz.recordAnswer(person('U9'), post.id, right),
+      t!.quiz.recordAnswer(person('U1'), post.id, right),
+      t!.quiz.recordAnswer(person('U1'), post.id, right),
+    ]);
+    expect([first.outcome, second.outcome]).toEqual(['recorded', 'already_answered']);
+    expect(second.totalPoints).toBe(first.points);
+    expect((await t!.quiz.revealOf(post.id)).answered).toBe(2);
+  });
+
   it('an answer after the close is kept as practice and does not score', async () => {
     const { post, right } = await openQuestion();
     t!.clock.set('2026-11-03T09:00:01Z');

@@ -45,13 +45,11 @@ describe('forget-me and a question still open', () => {
     ]);
     expect(other.outcome).toBe('recorded');
     expect(late.outcome).toBe('recorded');
-    // The same platform user id in another workspace is another person.
-    const elsewhere = await quiz.recordAnswer(
-      { platform: 'local', workspaceId: 'W2', userId: 'U1' },
-      daily.post.id,
-      right,
-    );
-    expect(elsewhere.outcome).toBe('recorded');
+    // The same platform user id in another workspace is another person, who cannot answer this
+    // workspace's question at all.
+    await expect(
+      quiz.recordAnswer({ platform: 'local', workspaceId: 'W2', userId: 'U1' }, daily.post.id, right),
+    ).rejects.toMatchObject({ code: 'quiz.answer_elsewhere' });
   });
 
   it('keeps no id of the person, only a keyed hash, and nothing once the question closes', async () => {

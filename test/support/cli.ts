@@ -69,6 +69,7 @@ export async function startCli(env: Record<string, string>, processes = 1, timeo
   }
   return {
     url: readyUrls()[0] as string,
+    pid: child.pid as number,
     readyUrls,
     output: () => output,
     /** Sends SIGTERM and resolves with the exit code. */

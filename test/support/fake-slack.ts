@@ -21,6 +21,7 @@ export async function startFakeSlack(
   let ts = 1_700_000_000;
   let holding: { method: string; after: number } | undefined;
   const held: ServerResponse[] = [];
+  const heldCalls: Array<{ res: ServerResponse; call: SlackCall }> = [];
 
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
@@ -83,6 +84,7 @@ export async function startFakeSlack(
     ) {
       // A stalled network: the request never reaches Slack and gets no answer.
       held.push(res);
+      heldCalls.push({ res, call: { method, body } });
       return;
     }
     calls.push({ method, body });
@@ -125,9 +127,24 @@ export async function startFakeSlack(
     },
     /** How many calls are waiting unanswered. */
     heldCount: () => held.length,
+    /** Answers again, and answers the requests held so far as if they had only been slow. */
+    release() {
+      holding = undefined;
+      held.length = 0;
+      for (const { res, call } of heldCalls.splice(0)) {
+        calls.push(call);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(
+            call.method.startsWith('/response/') ? { ok: true } : answer(call.method, call.body),
+          ),
+        );
+      }
+    },
     /** Answers again; requests held so far are dropped without an answer. */
     resume() {
       holding = undefined;
+      heldCalls.length = 0;
       for (const res of held.splice(0)) res.socket?.destroy();
     },
     clear() {

@@ -21,6 +21,7 @@ import type {
 } from '../../quiz/quiz.js';
 import { explanationLines, formatInZone, questionHeader, renderReplyText } from '../../quiz/render-text.js';
 import type { Reply } from '../../quiz/replies.js';
+import type { DailyValue, PracticeValue } from '../../quiz/values.js';
 
 /** Slack's Block Kit limits that every message here must respect. */
 export const SLACK_LIMITS = {
@@ -42,20 +43,7 @@ export const ACTIONS = {
   homeReminders: 'home_reminders',
 } as const;
 
-/** What a daily question's buttons carry: the post, and for single-answer buttons the choice. */
-export interface DailyValue {
-  p: string;
-  c?: number[];
-}
-
-/** What a practice question's buttons carry: question, version, hand-out key, and maybe the choice. */
-export interface PracticeValue {
-  q: string;
-  v: number;
-  k: string;
-  c?: number[];
-  r?: 1;
-}
+export type { DailyValue, PracticeValue } from '../../quiz/values.js';
 
 const section = (text: string): KnownBlock => ({
   type: 'section',

@@ -9,8 +9,17 @@ import {
   type Logger as SlackLogger,
 } from '@slack/bolt';
 import express from 'express';
+import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { AppError, answerReplyFailed, causedByBusyDatabase, publicErrorOf } from '../../errors.js';
+import {
+  AppError,
+  answerReplyFailed,
+  causedByBusyDatabase,
+  invalidValue,
+  isRefusal,
+  publicErrorOf,
+} from '../../errors.js';
+import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
@@ -18,12 +27,18 @@ import { parseCommand } from '../../quiz/commands.js';
 import type { Actor, ChannelKey, Quiz } from '../../quiz/quiz.js';
 import { renderReplyText } from '../../quiz/render-text.js';
 import { isChannelReply, runCommand } from '../../quiz/replies.js';
+import {
+  dailyValueSchema,
+  parseJsonValue,
+  practiceValueSchema,
+  reminderChoiceSchema,
+  topicSlugSchema,
+} from '../../quiz/values.js';
 import type { SecretBox } from '../../secret-box.js';
 import { createDeliveriesRepository } from '../deliveries.repository.js';
 import {
   ACTIONS,
   choiceFromState,
-  type DailyValue,
   feedbackBlocks,
   homeView,
   type PracticeValue,
@@ -33,6 +48,8 @@ import {
 } from './blocks.js';
 import { postToResponseUrl, slackFetch } from './http.js';
 import { createInstallationStore } from './installation-store.js';
+import { createReplayGuard } from './replays.js';
+import { createSlackRequestGuard } from './request-guard.js';
 import { createSlackPlatform, type EnabledSlackConfig } from './slack-platform.js';
 
 /** Scopes the app asks for; the manifest (slack-manifest.yml) lists the same. */
@@ -46,6 +63,8 @@ export const SLACK_SCOPES = [
   'groups:read',
 ];
 
+/** Commands that only read: the others change something, so a replay of them must have no effect. */
+const READ_ONLY_COMMANDS = new Set(['help', 'invalid', 'topics', 'stats', 'leaderboard', 'settings']);
 /** Commands that change a channel: only these need to know whether the person is an admin. */
 const ADMIN_COMMANDS = new Set(['subscribe', 'unsubscribe', 'digest']);
 /** chat.update is Tier 3 (about 50 a minute): refresh a question's answered count at most this often. */
@@ -111,6 +130,17 @@ export function createSlackApp(deps: {
       : {};
 
   const router = socketMode ? undefined : express.Router();
+  // Registered before the receiver's own /slack/events route, which it takes the place of: the guard
+  // verifies and parses each request once and hands it to the receiver's handler, instead of Bolt
+  // reading, verifying and parsing it a second time on the click path.
+  router?.post(
+    '/slack/events',
+    createSlackRequestGuard({
+      signingSecret: config.signingSecret,
+      badRequests: createBadRequests({ logger: log }),
+      dispatch: (req, res) => (receiver as ExpressReceiver).requestHandler(req, res),
+    }),
+  );
   const receiver = router
     ? new ExpressReceiver({
         signingSecret: config.signingSecret,
@@ -119,6 +149,8 @@ export function createSlackApp(deps: {
         // Slack allows 3 seconds; work that may take longer happens after the acknowledgement.
         processBeforeResponse: false,
         router,
+        // The signature identifies one signed request: a replay of it carries the same one.
+        customPropertiesExtractor: (req) => ({ requestSignature: req.headers['x-slack-signature'] }),
         logger: slackLogger,
         ...oauth,
       })
@@ -180,10 +212,24 @@ export function createSlackApp(deps: {
     await deliveries.markHandled(key);
   });
 
+  // ---- Replays --------------------------------------------------------------------------------
+  // A signed request stays valid for five minutes, so whoever copies one could send it again; a
+  // request that changes something is remembered (in the database, for every process) and a second
+  // delivery does nothing. Clicks on answers need no such memory: the first answer is the one that counts.
+  const replays = createReplayGuard({ deliveries });
+  async function isReplay(context: Record<string, unknown>): Promise<boolean> {
+    const signature = context.requestSignature;
+    if (typeof signature !== 'string') return false;
+    if (await replays.claim(signature)) return false;
+    log.warn('ignored a replayed Slack request: the same signed request was already handled');
+    return true;
+  }
+
   // ---- /aif-quiz ----------------------------------------------------------------------------
-  app.command('/aif-quiz', async ({ command, ack }) => {
+  app.command('/aif-quiz', async ({ command, ack, context }) => {
     await ack();
     const parsed = parseCommand(command.text);
+    if (!READ_ONLY_COMMANDS.has(parsed.name) && (await isReplay(context))) return;
     const actor: Actor = {
       ...actorOf(command.team_id, { id: command.user_id, name: command.user_name }),
       ...(ADMIN_COMMANDS.has(parsed.name)
@@ -221,30 +267,36 @@ export function createSlackApp(deps: {
   type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
   type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
+  /** The channel a click came from, which an answer must match. */
+  const placeOf = (body: BlockAction) => ({
+    channelId: body.channel?.id ?? body.container?.channel_id ?? '',
+  });
+
   /**
    * Stores the answer, then acknowledges the click, then shows the result. Slack never redelivers a
    * click, so acknowledging first would leave an answer only in memory between the 200 and the
    * commit, and a crash there loses it while the person believes it counted. The group writer
-   * commits within milliseconds, well inside Slack's 3 s. A click that cannot be stored is told so
-   * before it is acknowledged.
+   * commits within milliseconds, well inside Slack's 3 s. A click that cannot be stored, or that is
+   * refused (a value the bot never sent, a post of another channel), is told so before it is
+   * acknowledged.
    */
   async function answerDaily(
     args: ActionArgs,
-    value: DailyValue,
-    choiceOf: () => unknown | Promise<unknown>,
+    answerOf: () => Promise<{ postId: string; choice: unknown }>,
   ): Promise<void> {
     const { body } = args;
     const teamId = body.team?.id ?? '';
     let result: Awaited<ReturnType<Quiz['recordAnswer']>>;
     try {
-      result = await quiz.recordAnswer(actorOf(teamId, body.user), value.p, await choiceOf());
+      const { postId, choice } = await answerOf();
+      result = await quiz.recordAnswer(actorOf(teamId, body.user), postId, choice, placeOf(body));
     } catch (error) {
       await reportError({ error, body, teamId });
       await acknowledge(args);
       return;
     }
     await acknowledge(args);
-    if (result.outcome === 'recorded') counts.refreshSoon(value.p, teamId);
+    if (result.outcome === 'recorded') counts.refreshSoon(result.postId, teamId);
     await postToResponseUrl(body.response_url, {
       response_type: 'ephemeral',
       replace_original: false,
@@ -272,37 +324,39 @@ export function createSlackApp(deps: {
   });
 
   onAction.set(ACTIONS.dailySingle, async (args) => {
-    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
-    await answerDaily(args, value, () => value.c);
+    await answerDaily(args, async () => {
+      const value = buttonValue(dailyValueSchema, args);
+      return { postId: value.p, choice: value.c };
+    });
   });
 
   onAction.set(ACTIONS.dailySubmit, async (args) => {
-    const value = JSON.parse(args.action.value ?? '{}') as DailyValue;
-    await answerDaily(args, value, async () => {
-      const question = await quiz.questionOfPost(value.p);
+    await answerDaily(args, async () => {
+      const value = buttonValue(dailyValueSchema, args);
+      const question = await quiz.questionOfPost(value.p, {
+        actor: actorOf(args.body.team?.id ?? '', args.body.user),
+        where: placeOf(args.body),
+      });
       if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
-      return choiceFromState(question, stateOf(args.body));
+      return { postId: value.p, choice: choiceFromState(question, stateOf(args.body)) };
     });
   });
 
   // ---- Practice questions (ephemeral, in reminders, from App Home) -----------------------------
-  /** Like an answer to the question of the day: stored, then acknowledged, then shown. */
+  /** Like an answer to the question of the day: checked and stored, then acknowledged, then shown. */
   async function answerPractice(
     args: ActionArgs,
-    value: PracticeValue,
-    choiceOf: () => Promise<{ choice: unknown } | undefined>,
+    answerOf: () => Promise<{ value: PracticeValue; choice: unknown }>,
   ): Promise<void> {
     const { body } = args;
     let result: Awaited<ReturnType<Quiz['answerPractice']>>;
     try {
-      const picked = await choiceOf();
-      if (!picked) return await acknowledge(args);
+      const { value, choice } = await answerOf();
       result = await quiz.answerPractice(actorOf(body.team?.id ?? '', body.user), {
         questionId: value.q,
         version: value.v,
         issueKey: value.k,
-        choice: picked.choice,
-        kind: value.r ? 'reminder' : 'practice',
+        choice,
       });
     } catch (error) {
       await reportError({ error, body, teamId: body.team?.id ?? '' });
@@ -320,15 +374,19 @@ export function createSlackApp(deps: {
   }
 
   onAction.set(ACTIONS.practiceSingle, async (args) => {
-    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
-    await answerPractice(args, value, async () => ({ choice: value.c }));
+    await answerPractice(args, async () => {
+      const value = buttonValue(practiceValueSchema, args);
+      return { value, choice: value.c };
+    });
   });
 
   onAction.set(ACTIONS.practiceSubmit, async (args) => {
-    const value = JSON.parse(args.action.value ?? '{}') as PracticeValue;
-    await answerPractice(args, value, async () => {
+    await answerPractice(args, async () => {
+      const value = buttonValue(practiceValueSchema, args);
       const question = await quiz.practiceQuestion(value.q, value.v);
-      return question ? { choice: choiceFromState(question, stateOf(args.body)) } : undefined;
+      if (!question)
+        throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
+      return { value, choice: choiceFromState(question, stateOf(args.body)) };
     });
   });
 
@@ -359,20 +417,26 @@ export function createSlackApp(deps: {
     });
   }
 
-  onAction.set(ACTIONS.homePractice, async ({ ack, body }) => {
+  onAction.set(ACTIONS.homePractice, async ({ ack, body, context }) => {
     await ack();
+    if (await isReplay(context)) return;
     await practiceInDirectMessage(body.team?.id ?? '', body.user.id);
   });
 
-  onAction.set(ACTIONS.homeTopic, async ({ ack, body, action }) => {
-    await ack();
-    await practiceInDirectMessage(body.team?.id ?? '', body.user.id, action.value);
+  onAction.set(ACTIONS.homeTopic, async (args) => {
+    await args.ack();
+    const topic = buttonText(topicSlugSchema, args);
+    if (await isReplay(args.context)) return;
+    await practiceInDirectMessage(args.body.team?.id ?? '', args.body.user.id, topic);
   });
 
-  onAction.set(ACTIONS.homeReminders, async ({ ack, body, action }) => {
-    await ack();
+  onAction.set(ACTIONS.homeReminders, async (args) => {
+    await args.ack();
+    const { body } = args;
+    const reminders = buttonText(reminderChoiceSchema, args);
+    if (await isReplay(args.context)) return;
     const teamId = body.team?.id ?? '';
-    await quiz.setReminders(actorOf(teamId, body.user), action.value as 'daily' | 'weekly' | 'off');
+    await quiz.setReminders(actorOf(teamId, body.user), reminders);
     await publishHome(teamId, body.user.id);
   });
 
@@ -401,7 +465,17 @@ export function createSlackApp(deps: {
     const text = coded
       ? coded.message
       : 'Sorry, something went wrong on our side. Please try again in a moment.';
-    if (coded && causedByBusyDatabase(coded))
+    if (coded && isRefusal(coded))
+      log.warn(
+        {
+          code: coded.code,
+          ...coded.details,
+          teamId,
+          userId: (body as { user?: { id?: string } })?.user?.id,
+        },
+        'refused a Slack request that does not fit where it came from',
+      );
+    else if (coded && causedByBusyDatabase(coded))
       log.warn(
         { err: coded.cause, code: coded.code, teamId },
         'the database is busy; told the person to retry',
@@ -449,6 +523,20 @@ export function createSlackApp(deps: {
       if (socketMode) await app.stop();
     },
   };
+}
+
+/** A button's JSON value, parsed against what the bot puts there; anything else is refused. */
+function buttonValue<T>(schema: z.ZodType<T>, { action }: { action: ButtonAction }): T {
+  const value = parseJsonValue(schema, action.value);
+  if (value === undefined) throw invalidValue('button', { actionId: action.action_id.slice(0, 64) });
+  return value;
+}
+
+/** A button's plain-text value, parsed against what the bot puts there. */
+function buttonText<T>(schema: z.ZodType<T>, { action }: { action: ButtonAction }): T {
+  const parsed = schema.safeParse(action.value);
+  if (!parsed.success) throw invalidValue('button', { actionId: action.action_id.slice(0, 64) });
+  return parsed.data;
 }
 
 function stateOf(body: BlockAction): Record<string, Record<string, SlackInputState>> | undefined {

@@ -1,14 +1,19 @@
+import { z } from 'zod';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
 import { formatInZone, questionHeader } from '../../quiz/render-text.js';
+import { dailyValueSchema, practiceValueSchema } from '../../quiz/values.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
 export const CARD_VERSION = '1.5';
 
-export type CardData =
-  | { aifq: 'qotd'; p: string; c?: number[] }
-  | { aifq: 'practice'; q: string; v: number; k: string; c?: number[]; r?: 1 };
+/** What the bot's cards carry back on Submit (the inputs' values come alongside). */
+export const cardDataSchema = z.discriminatedUnion('aifq', [
+  dailyValueSchema.extend({ aifq: z.literal('qotd') }),
+  practiceValueSchema.extend({ aifq: z.literal('practice') }),
+]);
+export type CardData = z.infer<typeof cardDataSchema>;
 
 type Element = Record<string, unknown>;
 

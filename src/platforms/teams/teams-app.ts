@@ -9,7 +9,15 @@ import {
 import express from 'express';
 import type { TeamsConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { AppError, answerReplyFailed, causedByBusyDatabase, publicErrorOf } from '../../errors.js';
+import {
+  AppError,
+  answerReplyFailed,
+  causedByBusyDatabase,
+  invalidValue,
+  isRefusal,
+  publicErrorOf,
+} from '../../errors.js';
+import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
 import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
@@ -31,7 +39,15 @@ import {
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
 import { createDeliveriesRepository } from '../deliveries.repository.js';
-import { type CardData, cardAttachment, choiceFromValue, dailyQuestionCard, practiceCard } from './cards.js';
+import { createActivityGuard, TOKEN_REFUSED } from './activity-guard.js';
+import {
+  type CardData,
+  cardAttachment,
+  cardDataSchema,
+  choiceFromValue,
+  dailyQuestionCard,
+  practiceCard,
+} from './cards.js';
 import { type ConversationKind, createConversationsRepository } from './conversations.repository.js';
 
 export type EnabledTeamsConfig = Exclude<TeamsConfig, { mode: 'off' }>;
@@ -117,11 +133,33 @@ export function createTeamsApp(deps: {
   const adapter = new RoutedAdapter(auth);
 
   // ---- Sending --------------------------------------------------------------------------------
+  /**
+   * Runs a proactive turn. The adapter hands a failure inside one to onTurnError, which would
+   * apologise in that conversation and report success here: the failure is carried out instead, so
+   * the retry below, a job, or the result of a stored answer sees it.
+   */
+  async function proactively(
+    start: (logic: (context: TurnContext) => Promise<void>) => Promise<void>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    await withTeamsRetry(async () => {
+      let failure: { error: unknown } | undefined;
+      await start(async (context) => {
+        try {
+          await logic(context);
+        } catch (error) {
+          failure = { error };
+        }
+      });
+      if (failure) throw failure.error;
+    });
+  }
+
   async function continueIn(
     reference: Partial<ConversationReference>,
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<void> {
-    await withTeamsRetry(() => adapter.continueConversationAsync(appId, reference, logic));
+    await proactively((turn) => adapter.continueConversationAsync(appId, reference, turn), logic);
   }
 
   async function referenceOf(conversationId: string): Promise<Partial<ConversationReference>> {
@@ -150,30 +188,32 @@ export function createTeamsApp(deps: {
         `no Teams conversation known in tenant ${user.workspaceId} to open a private chat from`,
       );
     let created = '';
-    await withTeamsRetry(() =>
-      adapter.createConversationAsync(
-        appId,
-        'msteams',
-        anchor.serviceUrl as string,
-        'https://api.botframework.com',
-        {
-          isGroup: false,
-          bot: anchor.bot as ConversationReference['bot'],
-          members: [{ id: user.userId, name: '' }],
-          tenantId: user.workspaceId,
-          channelData: { tenant: { id: user.workspaceId } },
-          activity: undefined as unknown as Activity,
-        },
-        async (context) => {
-          const reference = TurnContext.getConversationReference(context.activity);
-          created = reference.conversation?.id ?? '';
-          await conversations.remember(created, 'personal', {
-            ...reference,
-            user: { id: user.userId, name: '' },
-          });
-          await context.sendActivity(activity);
-        },
-      ),
+    await proactively(
+      (turn) =>
+        adapter.createConversationAsync(
+          appId,
+          'msteams',
+          anchor.serviceUrl as string,
+          'https://api.botframework.com',
+          {
+            isGroup: false,
+            bot: anchor.bot as ConversationReference['bot'],
+            members: [{ id: user.userId, name: '' }],
+            tenantId: user.workspaceId,
+            channelData: { tenant: { id: user.workspaceId } },
+            activity: undefined as unknown as Activity,
+          },
+          turn,
+        ),
+      async (context) => {
+        const reference = TurnContext.getConversationReference(context.activity);
+        created = reference.conversation?.id ?? '';
+        await conversations.remember(created, 'personal', {
+          ...reference,
+          user: { id: user.userId, name: '' },
+        });
+        await context.sendActivity(activity);
+      },
     );
     return created;
   }
@@ -287,9 +327,9 @@ export function createTeamsApp(deps: {
 
   async function onMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const value = activity.value as (CardData & Record<string, unknown>) | undefined;
-    if (value && typeof value === 'object' && 'aifq' in value) {
-      await onSubmit(context, value);
+    const submitted = submittedCardOf(activity);
+    if (submitted) {
+      await onSubmit(context, submitted);
       return;
     }
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '')
@@ -315,10 +355,11 @@ export function createTeamsApp(deps: {
     const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
     const inPersonalChat = activity.conversation.conversationType === 'personal';
     if (value.aifq === 'qotd') {
-      const question = await quiz.questionOfPost(value.p);
+      const where = { channelId: baseConversationId(activity.conversation.id) };
+      const question = await quiz.questionOfPost(value.p, { actor, where });
       if (!question) throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
       const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
-      const result = await quiz.recordAnswer(actor, value.p, choice);
+      const result = await quiz.recordAnswer(actor, value.p, choice, where);
       if (result.outcome === 'recorded') counts.refreshSoon(value.p, actor.workspaceId);
       await showResult(() =>
         // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
@@ -329,14 +370,14 @@ export function createTeamsApp(deps: {
       return;
     }
     const question = await quiz.practiceQuestion(value.q, value.v);
-    if (!question) return;
+    if (!question)
+      throw new AppError('quiz.unknown_question', 'That practice question is no longer available.');
     const choice = question.type === 'single' ? value.c : choiceFromValue(question, value);
     const result = await quiz.answerPractice(actor, {
       questionId: value.q,
       version: value.v,
       issueKey: value.k,
       choice,
-      kind: value.r ? 'reminder' : 'practice',
     });
     await showResult(() =>
       inPersonalChat
@@ -367,6 +408,9 @@ export function createTeamsApp(deps: {
    */
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    // A card's values are read before anything is stored or claimed: a value the bot never sent
+    // changes nothing.
+    if (activity.type === 'message') submittedCardOf(activity);
     if (!activity.id) return handleTurn(context);
     const key = `teams:${baseConversationId(activity.conversation.id)}:${activity.id}`;
     const claim = await deliveries.claim(key);
@@ -446,21 +490,43 @@ export function createTeamsApp(deps: {
         },
         'Teams turn failed',
       );
+    if (coded) {
+      const { activity } = context;
+      if (isRefusal(coded))
+        log.warn(
+          { code: coded.code, ...coded.details, tenantId: tenantOf(activity), userId: activity.from?.id },
+          'refused a Teams activity that does not fit where it came from',
+        );
+      // A card clicked in a channel is answered in the person's 1:1 chat: Teams has no private
+      // replies in a channel, and what someone clicked is nobody else's business.
+      const clickedInChannel =
+        activity.conversation?.conversationType !== 'personal' &&
+        typeof activity.value === 'object' &&
+        activity.value !== null &&
+        'aifq' in activity.value;
+      if (clickedInChannel) {
+        await sendPrivately(
+          { workspaceId: tenantOf(activity), userId: activity.from.id },
+          { text: coded.message },
+        ).catch((sendError: unknown) =>
+          log.warn({ err: sendError }, 'could not tell the person privately about their click'),
+        );
+        return;
+      }
+    }
     await context.sendActivity(
       coded ? coded.message : 'Sorry, something went wrong on our side. Please try again in a moment.',
     );
   };
 
   const router = express.Router();
+  const badRequests = createBadRequests({ logger: log });
+  const guard = createActivityGuard({ authenticated: config.mode === 'authenticated', badRequests });
   // botbuilder's own request handler (adapter.process) writes its failures to the console, outside
-  // this service's logs and their filter: hand the activity to the adapter here instead.
-  router.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
-    const activity = req.body as Activity | undefined;
-    if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') {
-      log.warn('a Teams request without an activity type');
-      res.status(400).end();
-      return;
-    }
+  // this service's logs and their filter: hand the activity to the adapter here instead. The guard
+  // has read the body and checked that it is an activity.
+  router.post('/api/messages', guard, async (req, res) => {
+    const activity = req.body as Activity;
     for (const field of ['timestamp', 'localTimestamp', 'expiration'] as const) {
       const value = activity[field] as unknown;
       if (typeof value === 'string')
@@ -472,10 +538,12 @@ export function createTeamsApp(deps: {
       if (invoke?.body !== undefined) res.send(invoke.body);
       res.end();
     } catch (error) {
-      const unauthorized = (error as { statusCode?: number }).statusCode === 401;
-      if (unauthorized) log.warn({ err: error }, 'a Teams request failed authentication');
-      else log.error({ err: error, activityId: activity.id }, 'Teams request failed');
-      res.status(unauthorized ? 401 : 500).end();
+      if ((error as { statusCode?: number }).statusCode === 401) {
+        badRequests.refuse(req, res, TOKEN_REFUSED, {}, 'a Teams request failed authentication');
+        return;
+      }
+      log.error({ err: error, activityId: activity.id }, 'Teams request failed');
+      res.status(500).end();
     }
   });
 
@@ -486,6 +554,15 @@ export function createTeamsApp(deps: {
       counts.stop();
     },
   };
+}
+
+/** The values of a submitted card of the bot, parsed; undefined for any other message. */
+function submittedCardOf(activity: Activity): (CardData & Record<string, unknown>) | undefined {
+  const value = activity.value as Record<string, unknown> | undefined;
+  if (!value || typeof value !== 'object' || !('aifq' in value)) return undefined;
+  const parsed = cardDataSchema.safeParse(value);
+  if (!parsed.success) throw invalidValue('card', { aifq: String(value.aifq).slice(0, 32) });
+  return { ...value, ...parsed.data };
 }
 
 /** The adapter, taking activities from our own route (whose failures go to the service's log). */
