@@ -66,10 +66,15 @@ async function command(replica: Replica, text: string, user: string, channel: st
 }
 
 /** Answers a question of the day on one replica; returns the response_url id of its feedback. */
-async function click(replica: Replica, post: { id: string; question: Question }, user: string) {
+async function click(
+  replica: Replica,
+  post: { id: string; channel: string; question: Question },
+  user: string,
+) {
   const id = `act${++interaction}`;
   const form = dailyAnswerForm({
     postId: post.id,
+    channelId: post.channel,
     question: post.question,
     choice: correctChoice(post.question),
     user,
@@ -178,14 +183,15 @@ describe('two replicas on one Postgres, the scheduler in one of them', () => {
 
         for (const [key, ids] of feedback) {
           const replies = ids.flatMap(replyTo).map((c) => textOf(c.body));
-          expect(replies, key).toHaveLength(ids.length);
+          const what = `${key}: ${replies.join(' | ')}`;
+          expect(replies, what).toHaveLength(ids.length);
           expect(
             replies.filter((t) => t.includes('Correct!')),
-            key,
+            what,
           ).toHaveLength(1);
           expect(
             replies.filter((t) => t.includes('You already answered')),
-            key,
+            what,
           ).toHaveLength(ids.length - 1);
         }
         for (const id of statsAsked) expect(replyTo(id), id).toHaveLength(1);

@@ -14,6 +14,8 @@ export function dailyAnswerForm(options: {
   name?: string;
   responseUrl: string;
   teamId?: string;
+  /** The channel the button was clicked in: answers only count in their post's channel. */
+  channelId?: string;
 }): Record<string, string> {
   const { question, postId, choice } = options;
   const single = question.type === 'single';
@@ -26,8 +28,13 @@ export function dailyAnswerForm(options: {
       api_app_id: 'A1',
       token: 'legacy',
       trigger_id: '1.2.3',
-      container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: false },
-      channel: { id: 'C1', name: 'general' },
+      container: {
+        type: 'message',
+        message_ts: '1.1',
+        channel_id: options.channelId ?? 'C1',
+        is_ephemeral: false,
+      },
+      channel: { id: options.channelId ?? 'C1', name: 'general' },
       response_url: options.responseUrl,
       actions: [
         {
