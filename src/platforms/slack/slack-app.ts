@@ -36,6 +36,7 @@ import {
 } from '../../quiz/values.js';
 import type { SecretBox } from '../../secret-box.js';
 import { createDeliveriesRepository } from '../deliveries.repository.js';
+import { handleOnce } from '../handle-once.js';
 import {
   ACTIONS,
   choiceFromState,
@@ -193,23 +194,9 @@ export function createSlackApp(deps: {
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: string }).event_id;
     if (!eventId) return next();
-    const key = `slack:${eventId}`;
-    const claim = await deliveries.claim(key);
-    if (claim !== 'claimed') {
+    const claim = await handleOnce({ deliveries, key: `slack:${eventId}`, log, work: next });
+    if (claim !== 'claimed')
       log.debug({ eventId, claim }, 'ignoring a copy of an event handled or being handled');
-      return;
-    }
-    try {
-      await next();
-    } catch (error) {
-      await deliveries
-        .release(key)
-        .catch((releaseError: unknown) =>
-          log.warn({ err: releaseError, eventId }, 'could not release an event'),
-        );
-      throw error;
-    }
-    await deliveries.markHandled(key);
   });
 
   // ---- Replays --------------------------------------------------------------------------------

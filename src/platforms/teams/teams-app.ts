@@ -39,6 +39,7 @@ import {
 } from '../../quiz/render-text.js';
 import { type Reply, runCommand } from '../../quiz/replies.js';
 import { createDeliveriesRepository } from '../deliveries.repository.js';
+import { handleOnce } from '../handle-once.js';
 import { createActivityGuard, TOKEN_REFUSED } from './activity-guard.js';
 import {
   type CardData,
@@ -413,25 +414,12 @@ export function createTeamsApp(deps: {
     if (activity.type === 'message') submittedCardOf(activity);
     if (!activity.id) return handleTurn(context);
     const key = `teams:${baseConversationId(activity.conversation.id)}:${activity.id}`;
-    const claim = await deliveries.claim(key);
-    if (claim !== 'claimed') {
+    const claim = await handleOnce({ deliveries, key, log, work: () => handleTurn(context) });
+    if (claim !== 'claimed')
       log.debug(
         { activityId: activity.id, claim },
         'ignoring a copy of an activity handled or being handled',
       );
-      return;
-    }
-    try {
-      await handleTurn(context);
-    } catch (error) {
-      await deliveries
-        .release(key)
-        .catch((releaseError: unknown) =>
-          log.warn({ err: releaseError, key }, 'could not release an activity'),
-        );
-      throw error;
-    }
-    await deliveries.markHandled(key);
   }
 
   async function handleTurn(context: TurnContext): Promise<void> {
