@@ -13,6 +13,7 @@ import {
   SLACK_LIMITS,
 } from '../../src/platforms/slack/blocks.js';
 import { correctChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
+import { slackStateFor } from '../support/answers.js';
 import { ROOT } from '../support/cli.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
 import { startTestService } from '../support/service.js';
@@ -218,7 +219,7 @@ describe('Slack: the question of the day', () => {
       user,
       actionId: ACTIONS.dailySubmit,
       value: JSON.stringify({ p: postId }),
-      state: stateFor(question, choice),
+      state: slackStateFor(question, choice),
     });
   }
 
@@ -346,7 +347,7 @@ describe('Slack: practice questions of every type', () => {
               actionId: `${ACTIONS.practiceSingle}:X`,
               value: buttons.find((b) => JSON.parse(b.value).c?.[0] === right[0])!.value,
             }
-          : { actionId: ACTIONS.practiceSubmit, value: submit!.value, state: stateFor(question, right) };
+          : { actionId: ACTIONS.practiceSubmit, value: submit!.value, state: slackStateFor(question, right) };
       const first = await (await click({ user: 'UP', ...pressed })).reply();
       expect(textOf(first)).toContain('Correct!');
       expect(first.replace_original).toBe(true);
@@ -373,7 +374,7 @@ describe('Slack: feedback on a matching answer', () => {
           user: 'UMATCH',
           actionId: ACTIONS.practiceSubmit,
           value: submit.value,
-          state: stateFor(question, choice),
+          state: slackStateFor(question, choice),
         })
       ).reply();
       const text = textOf(body);
@@ -589,34 +590,5 @@ describe('Slack: Block Kit limits hold for the whole bank', () => {
     }
   });
 });
-
-/** The `state.values` Slack sends with a Submit click, for a given choice. */
-function stateFor(question: Question, choice: number[]): Record<string, unknown> {
-  const input = ACTIONS.input;
-  switch (question.type) {
-    case 'single':
-      return {};
-    case 'multiple':
-      return {
-        multi: {
-          [input]: { type: 'checkboxes', selected_options: choice.map((i) => ({ value: String(i) })) },
-        },
-      };
-    case 'ordering':
-      return Object.fromEntries(
-        choice.map((step, position) => [
-          `pos:${position}`,
-          { [input]: { type: 'static_select', selected_option: { value: String(step) } } },
-        ]),
-      );
-    case 'matching':
-      return Object.fromEntries(
-        choice.map((answer, prompt) => [
-          `pair:${prompt}`,
-          { [input]: { type: 'static_select', selected_option: { value: String(answer) } } },
-        ]),
-      );
-  }
-}
 
 void presentQuestion;
