@@ -113,5 +113,3 @@ export function createJobsRepository(db: Database) {
     },
   };
 }
-
-export type JobsRepository = ReturnType<typeof createJobsRepository>;
