@@ -133,6 +133,7 @@ for (const socket of sockets) socket.destroy();
 console.log(
   JSON.stringify({
     throughput: clicks.length / seconds,
+    startedAt: performance.timeOrigin + started,
     loadCpuShare: (used.user + used.system) / 1e6 / seconds,
     ...summarise(latencies),
     sentAt,

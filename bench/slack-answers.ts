@@ -56,6 +56,8 @@ interface Load {
   p99: number;
   /** CPU the load generator used, as a share of one core while it ran. */
   loadCpuShare: number;
+  /** When the first click was sent, in ms since the epoch. */
+  startedAt: number;
   /** When each user's click was sent, in ms since the epoch. */
   sentAt: Record<string, number>;
 }
@@ -319,10 +321,9 @@ async function main() {
       const bare = (target: typeof baseline) => async (): Promise<Result> => {
         await target.reset();
         const cpu = process.cpuUsage();
-        const started = performance.now();
         const load = await fire(target.url, users, 'bench', 'x', fake.responseUrl('baseline'));
         await waitUntil(async () => (await target.count()) === clicks, 60_000, 5);
-        const allStored = clicks / ((performance.now() - started) / 1000);
+        const allStored = clicks / ((epochNow() - load.startedAt) / 1000);
         return { load, cpu: cpuPerClick(cpu, clicks), allStored };
       };
       // The bot in this process, then (WORKERS) as a separate multi-process service; each with its own users.
@@ -343,7 +344,6 @@ async function main() {
         }
         const cpu = process.cpuUsage();
         const workersCpu = workers?.cpuMs() ?? 0;
-        const started = performance.now();
         const ours = await fire(
           target,
           theirs,
@@ -354,7 +354,7 @@ async function main() {
           channel.channelId,
         );
         await waitUntil(async () => (await recorded()) >= before + clicks, 60_000, 5);
-        const allStored = clicks / ((performance.now() - started) / 1000);
+        const allStored = clicks / ((epochNow() - ours.startedAt) / 1000);
         // Every click gets its private feedback, once.
         await waitUntil(async () => Object.keys(await fake.arrivals(name)).length >= clicks);
         const used =
@@ -458,6 +458,8 @@ async function main() {
     await database.drop();
   }
 }
+
+const epochNow = () => performance.timeOrigin + performance.now();
 
 /** This process's CPU time since `from`, per click, in µs. */
 function cpuPerClick(from: NodeJS.CpuUsage, clicks: number): number {
