@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import type { Platform } from '../db/schema.js';
-import { answers, channels, posts, questions, questionVersions, users, workspaces } from '../db/schema.js';
+import { answers, channels, posts, questions, questionVersions, workspaces } from '../db/schema.js';
 import { type Question, questionFromContent } from './question.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -413,20 +413,6 @@ export function createPostsRepository(db: Database) {
         .innerJoin(posts, eq(posts.id, answers.postId))
         .where(eq(answers.userId, userId));
       return rows.map((r) => r.channelId);
-    },
-
-    /** Everyone who ever answered in a channel: the digest's idea of its members. */
-    async participants(channelId: string): Promise<Array<{ userId: string; name: string }>> {
-      const rows = await db
-        .selectDistinct({
-          userId: users.id,
-          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
-        })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .innerJoin(users, eq(users.id, answers.userId))
-        .where(eq(posts.channelId, channelId));
-      return rows;
     },
   };
 }
