@@ -1,8 +1,11 @@
 /**
  * A year of a large organisation: how fast the reads are once the data is there.
  *
- *   npm run bench:scale                  10,000 people in 100 channels of one Slack workspace
- *   SCALE=0.1 npm run bench:scale        the same year for 1,000 people in 10 channels
+ *   npm run bench:scale                  10 % (1,000 people in 10 channels), then 100 % (10,000
+ *                                        people in 100 channels of one Slack workspace), and growth
+ *   SCALE=1 npm run bench:scale          one size only (SCALE=0.1,0.5,1 for several)
+ *   BENCH_DB=aifq_scale npm run bench:scale   keeps each size's year in a database of that name
+ *                                        (suffixed _10 for 10 %) and reuses it next time
  *   REPS=30 npm run bench:scale          timed requests per read (after 3 untimed)
  *   TICKS=3 npm run bench:scale          runs of the digest job over every channel
  *
@@ -28,13 +31,21 @@ import { createLogger } from '../src/logger.js';
 import { startService } from '../src/main.js';
 import { benchDatabase, startSlackPeer, summarise } from './support.js';
 
-const SCALE = Number(process.env.SCALE ?? 1);
+const SCALES = (process.env.SCALE ?? '0.1,1').split(',').map(Number);
 const REPS = Number(process.env.REPS ?? 30);
 const WARM_UP = 3;
 /** Runs of the whole digest job; each takes seconds per channel at full size. */
 const TICKS = Number(process.env.TICKS ?? 1);
-const PEOPLE = Math.max(10, Math.round(10_000 * SCALE));
-const CHANNELS = Math.max(1, Math.round(100 * SCALE));
+interface Size {
+  scale: number;
+  people: number;
+  channels: number;
+}
+const sizeOf = (scale: number): Size => ({
+  scale,
+  people: Math.max(10, Math.round(10_000 * scale)),
+  channels: Math.max(1, Math.round(100 * scale)),
+});
 const DAYS = 365;
 const PRACTICE_PER_PERSON = 100;
 const SECRET = 'bench-secret';
@@ -45,7 +56,11 @@ const userOf = (n: number) => `U${String(n).padStart(5, '0')}`;
 const channelOf = (n: number) => `C${String(n).padStart(4, '0')}`;
 
 /** The year of data, written by the database itself: nothing of it travels through this process. */
-async function layDownYear(url: string, today: string): Promise<{ answers: number; practice: number }> {
+async function layDownYear(
+  url: string,
+  today: string,
+  { people: PEOPLE, channels: CHANNELS }: Size,
+): Promise<{ answers: number; practice: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -125,6 +140,9 @@ async function layDownYear(url: string, today: string): Promise<{ answers: numbe
       [PRACTICE_PER_PERSON, today, questions],
     );
     await client.query(`set session_replication_role = origin`);
+    // Replica mode also kept the running totals' triggers quiet: count them once, as they would be.
+    await client.query(`delete from answer_totals`);
+    await client.query(`insert into answer_totals select * from answer_totals_recount()`);
     // What autovacuum would have done by now on a live system: statistics and the visibility map.
     await client.query(`vacuum analyze`);
     return { answers: answers.rowCount ?? 0, practice: practice.rowCount ?? 0 };
@@ -137,13 +155,14 @@ async function layDownYear(url: string, today: string): Promise<{ answers: numbe
  * BENCH_DB=<name> keeps the laid-down year in that database for the next run (which reuses it);
  * without it, a throwaway database is made and dropped.
  */
-async function keptOrFreshDatabase(): Promise<{
+async function keptOrFreshDatabase(scale: number): Promise<{
   url: string;
   name: string;
   laidDown: boolean;
   drop(): Promise<void>;
 }> {
-  const name = process.env.BENCH_DB;
+  const base = process.env.BENCH_DB;
+  const name = base && (scale === 1 ? base : `${base}_${Math.round(scale * 100)}`);
   if (!name) return { ...(await benchDatabase()), name: 'a throwaway database', laidDown: false };
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error('BENCH_DB must be a plain lower-case name');
   const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -233,7 +252,16 @@ function slashCommand(text: string, user: string, channel: string, responseUrl: 
   };
 }
 
-async function main() {
+type Summary = ReturnType<typeof summarise>;
+interface Measured {
+  size: Size;
+  endToEnd: Map<string, Summary>;
+  direct: Map<string, Summary>;
+  tick: Summary;
+}
+
+async function measure(size: Size): Promise<Measured> {
+  const { people: PEOPLE, channels: CHANNELS, scale: SCALE } = size;
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
   const heavy = userOf(0);
@@ -243,7 +271,7 @@ async function main() {
       `(SCALE=${SCALE}); Postgres; ${REPS} timed requests per read. Figures from a shared 2-core machine vary.\n`,
   );
   const fake = await startSlackPeer();
-  const database = await keptOrFreshDatabase();
+  const database = await keptOrFreshDatabase(SCALE);
   const catcher = await startResponseCatcher();
   const service = await startService({
     config: loadConfig({
@@ -262,7 +290,7 @@ async function main() {
       console.log(`reusing the year already laid down in ${database.name}\n`);
     } else {
       const loadStarted = performance.now();
-      const laid = await layDownYear(database.url, today);
+      const laid = await layDownYear(database.url, today, size);
       console.log(
         `laid down ${laid.answers.toLocaleString('en')} answers and ${laid.practice.toLocaleString('en')} practice ` +
           `answers in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s (vacuum and analyze included)\n`,
@@ -405,8 +433,11 @@ async function main() {
     }
     const digest = summarise(directTimes.get('weekly digest, one channel') ?? []);
     console.log(
-      `  ${'weekly digest, one channel'.padEnd(30)} p50 ${digest.p50.toFixed(1)} ms (< 50): ${verdict(digest.p50 < 50)}`,
+      `  ${'weekly digest, one channel'.padEnd(30)} p50 ${digest.p50.toFixed(1)} ms (< 50): ${verdict(digest.p50 < 50)}\n`,
     );
+    const summaries = (times: Map<string, number[]>) =>
+      new Map([...times].map(([name, list]) => [name, summarise(list)]));
+    return { size, endToEnd: summaries(e2eTimes), direct: summaries(directTimes), tick };
   } finally {
     await service.close();
     await catcher.close();
@@ -415,4 +446,28 @@ async function main() {
   }
 }
 
-await main();
+/** Each read's p50/p95 at every size measured, and how much the largest grew over the smallest. */
+function printGrowth(runs: Measured[]) {
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (!first || !last || runs.length < 2) return;
+  const sizeName = (m: Measured) => `${Math.round(m.size.scale * 100)} %`;
+  console.log(`Growth from ${sizeName(first)} to ${sizeName(last)} of the data (p50 / p95 in ms)`);
+  const row = (name: string, pick: (m: Measured) => Summary | undefined) => {
+    const cells = runs.map((m) => {
+      const s = pick(m);
+      return s ? `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)}`.padStart(17) : ''.padStart(17);
+    });
+    const a = pick(first)?.p50 ?? 0;
+    const b = pick(last)?.p50 ?? 0;
+    console.log(`  ${name.padEnd(34)}${cells.join('')}   ×${a > 0 ? (b / a).toFixed(2) : '-'}`);
+  };
+  console.log(`  ${''.padEnd(34)}${runs.map((m) => sizeName(m).padStart(17)).join('')}`);
+  for (const name of first.endToEnd.keys()) row(`${name} (end to end)`, (m) => m.endToEnd.get(name));
+  for (const name of first.direct.keys()) row(name, (m) => m.direct.get(name));
+  row('digest job over every channel', (m) => m.tick);
+}
+
+const runs: Measured[] = [];
+for (const scale of SCALES) runs.push(await measure(sizeOf(scale)));
+printGrowth(runs);
