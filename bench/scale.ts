@@ -119,6 +119,7 @@ async function layDownYear(
       [today],
     );
     // h decides, per person and day, whether they answered (70 %), whether rightly (65 %) and when.
+    // Written in the order they were given, as a live system fills the table.
     const answers = await client.query(
       `insert into answers (post_id, user_id, choice, correct, points, answered_at)
        select pp.id, us.id, '[0]'::jsonb, (h / 100) % 100 < 65,
@@ -126,7 +127,8 @@ async function layDownYear(
               pp.posted_at + ((h / 10000) % 240) * interval '1 minute'
        from us join pp on pp.cn = us.n % $1
        cross join lateral (select hashint8((us.n::bigint << 16) | pp.d) & 2147483647 as h) x
-       where h % 100 < 70 or us.n = 0`,
+       where h % 100 < 70 or us.n = 0
+       order by 6`,
       [CHANNELS],
     );
     const practice = await client.query(

@@ -222,30 +222,32 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * Each member's current streak in a channel, in one query: walks back from the newest post
-     * one answer lookup at a time and stops at the first miss (an open, unanswered newest post is
-     * skipped), so the work follows the streaks' lengths, not the channel's history.
+     * Each member's current streak in a channel, in one query: walks back from the newest post,
+     * one index lookup for the post before and one for the member's answer to it, and stops at
+     * the first miss (an open, unanswered newest post is skipped), so the work follows the
+     * streaks' lengths, not the channel's history. At most `limit` posts back.
      */
     async streaksIn(channelId: string, userIds: string[], limit = 400): Promise<Map<string, number>> {
       if (userIds.length === 0) return new Map();
+      const asked = sql`channel_id = ${channelId} and status in ('open', 'closed')`;
       const rows = await queryRows<{ user_id: string; streak: number }>(
         db,
         sql`
-        with recursive recent as (
-          select array_agg(id order by local_date desc) as ids,
-                 array_agg(status order by local_date desc) as statuses
-          from (select id, status, local_date from ${posts}
-                where channel_id = ${channelId} and status in ('open', 'closed')
-                order by local_date desc limit ${limit}) p
-        ), walk (user_id, i, streak) as (
-          select m.user_id, 1, 0 from unnest(${uuidArray(userIds)}) as m (user_id)
-          union all
-          select w.user_id, w.i + 1, w.streak + case when x.answered then 1 else 0 end
-          from walk w cross join recent r
+        with recursive walk (user_id, post_id, status, local_date, answered, streak, depth) as (
+          select m.user_id, p.id, p.status, p.local_date, x.answered, x.answered::int, 1
+          from unnest(${uuidArray(userIds)}) as m (user_id)
+          cross join (select id, status, local_date from ${posts} where ${asked}
+                      order by local_date desc limit 1) p
           cross join lateral (select exists (select 1 from ${answers} a
-                              where a.post_id = r.ids[w.i] and a.user_id = w.user_id) as answered) x
-          where w.i <= coalesce(cardinality(r.ids), 0)
-            and (x.answered or (w.i = 1 and r.statuses[1] = 'open'))
+                              where a.post_id = p.id and a.user_id = m.user_id) as answered) x
+          union all
+          select w.user_id, b.id, b.status, b.local_date, x.answered, w.streak + x.answered::int, w.depth + 1
+          from walk w
+          cross join lateral (select id, status, local_date from ${posts} where ${asked}
+                              and local_date < w.local_date order by local_date desc limit 1) b
+          cross join lateral (select exists (select 1 from ${answers} a
+                              where a.post_id = b.id and a.user_id = w.user_id) as answered) x
+          where (w.answered or (w.depth = 1 and w.status = 'open')) and w.depth < ${limit}
         )
         select user_id, max(streak)::int as streak from walk group by user_id`,
       );
