@@ -389,22 +389,6 @@ export function createPostsRepository(db: Database) {
       return Number(row?.n ?? 0);
     },
 
-    /** The channel's delivered posts newest first, each with whether this person answered it. */
-    async streakHistory(
-      channelId: string,
-      userId: string,
-      limit = 400,
-    ): Promise<Array<{ id: string; status: string; answered: boolean }>> {
-      const rows = await db
-        .select({ id: posts.id, status: posts.status, answerId: answers.id })
-        .from(posts)
-        .leftJoin(answers, and(eq(answers.postId, posts.id), eq(answers.userId, userId)))
-        .where(and(eq(posts.channelId, channelId), inArray(posts.status, ['open', 'closed'])))
-        .orderBy(desc(posts.localDate))
-        .limit(limit);
-      return rows.map((r) => ({ id: r.id, status: r.status, answered: r.answerId !== null }));
-    },
-
     /** From the running totals (answer_totals): one row per channel the person answered in. */
     async totalPoints(userId: string): Promise<number> {
       const [row] = await db

@@ -28,7 +28,6 @@ import {
   periodRange,
   WEEKDAYS,
 } from './schedule.js';
-import { currentStreak } from './scoring.js';
 import { type TopicFigures, topicFigures, weakestTopics } from './weak-topics.js';
 
 /** Who is acting, in the platform's own ids. */
@@ -396,7 +395,7 @@ export function createQuiz(deps: QuizDeps) {
     const channelIds = await postsRepo.channelsAnsweredIn(userId);
     let best = 0;
     for (const channelId of channelIds)
-      best = Math.max(best, currentStreak(await postsRepo.streakHistory(channelId, userId)));
+      best = Math.max(best, (await progress.streaksIn(channelId, [userId])).get(userId) ?? 0);
     return best;
   }
 
