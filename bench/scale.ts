@@ -142,9 +142,10 @@ async function layDownYear(
       [PRACTICE_PER_PERSON, today, questions],
     );
     await client.query(`set session_replication_role = origin`);
-    // Replica mode also kept the running totals' triggers quiet: count them once, as they would be.
+    // Replica mode also kept the running totals' triggers quiet: count them once, in the order a
+    // live system creates them (each week's and month's rows during that week or month).
     await client.query(`delete from answer_totals`);
-    await client.query(`insert into answer_totals select * from answer_totals_recount()`);
+    await client.query(`insert into answer_totals select * from answer_totals_recount() order by period_start, channel_id, user_id`);
     // What autovacuum would have done by now on a live system: statistics and the visibility map.
     await client.query(`vacuum analyze`);
     return { answers: answers.rowCount ?? 0, practice: practice.rowCount ?? 0 };

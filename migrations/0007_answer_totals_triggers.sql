@@ -79,4 +79,4 @@ CREATE TRIGGER answer_totals_on_update AFTER UPDATE ON answers
 CREATE TRIGGER answer_totals_on_delete AFTER DELETE ON answers
   REFERENCING OLD TABLE AS old_answers FOR EACH STATEMENT EXECUTE FUNCTION answer_totals_apply();
 --> statement-breakpoint
-INSERT INTO answer_totals SELECT * FROM answer_totals_recount();
+INSERT INTO answer_totals SELECT * FROM answer_totals_recount() ORDER BY period_start, channel_id, user_id;

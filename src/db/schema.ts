@@ -198,8 +198,9 @@ export type TotalsGrain = 'all' | 'week' | 'month';
 /**
  * Points and answers per person and channel: all time, per week and per month (Monday-first weeks
  * and months of the answer's time in the channel's timezone; all time has period_start 1970-01-01).
- * Kept by triggers on `answers` in the answer's own transaction (migration 0006), so boards over a
- * whole workspace or all time read one row per person instead of every answer.
+ * Kept by triggers on `answers` in the answer's own transaction (migration 0007), so boards over a
+ * whole workspace or all time read one row per person instead of every answer. Partitioned by
+ * grain in migration 0006, which drizzle-kit does not model.
  */
 export const answerTotals = pgTable(
   'answer_totals',
