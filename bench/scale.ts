@@ -145,7 +145,9 @@ async function layDownYear(
     // Replica mode also kept the running totals' triggers quiet: count them once, in the order a
     // live system creates them (each week's and month's rows during that week or month).
     await client.query(`delete from answer_totals`);
-    await client.query(`insert into answer_totals select * from answer_totals_recount() order by period_start, channel_id, user_id`);
+    await client.query(
+      `insert into answer_totals select * from answer_totals_recount() order by period_start, channel_id, user_id`,
+    );
     // What autovacuum would have done by now on a live system: statistics and the visibility map.
     await client.query(`vacuum analyze`);
     return { answers: answers.rowCount ?? 0, practice: practice.rowCount ?? 0 };
