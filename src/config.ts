@@ -26,6 +26,9 @@ export const SETTINGS = {
   SCHEDULER: 'on runs the cron jobs in this process; off for replicas or an external scheduler.',
   SHUTDOWN_TIMEOUT_MS:
     "On SIGTERM, how long requests and sends in flight may take to finish before the process exits anyway (with code 1); keep it below the orchestrator's grace period (30 s in Kubernetes).",
+  METRICS: 'on serves Prometheus metrics at GET /metrics; off (the default) answers it 404.',
+  METRICS_TOKEN:
+    'With METRICS=on, GET /metrics answers only requests with the header Authorization: Bearer <this token>.',
   WEB_CONCURRENCY:
     'How many processes serve requests, one per CPU core being usual; more than 1 needs DATABASE_URL.',
   SLACK_SIGNING_SECRET: "Verifies that requests come from Slack (app settings, 'Basic Information').",
@@ -62,6 +65,7 @@ const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
   'MICROSOFT_APP_PASSWORD',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS',
+  'METRICS_TOKEN',
 ]);
 
 const optionalText = z
@@ -158,6 +162,8 @@ const envSchema = z.object({
   DEFAULT_TIMEZONE: timezone.default('UTC'),
   SCHEDULER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SHUTDOWN_TIMEOUT_MS: wholeNumber({ default: 25_000, min: 0, max: 3_600_000, unit: 'milliseconds' }),
+  METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  METRICS_TOKEN: optionalText,
   WEB_CONCURRENCY: z
     .string()
     .default('1')
@@ -274,6 +280,8 @@ export interface Config {
   scheduler: boolean;
   /** Longest a graceful shutdown waits for work in flight (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** GET /metrics (METRICS=on), behind a bearer token when METRICS_TOKEN is set. */
+  metrics: { enabled: boolean; token?: string };
   /** Worker processes serving requests (WEB_CONCURRENCY); 1 serves from this process. */
   processes: number;
   slack: SlackConfig;
@@ -362,6 +370,8 @@ export function loadConfig(
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // A token alone turns nothing on: the Secret that holds it is often shared with CronJobs that serve no HTTP.
+    metrics: { enabled: e.METRICS === 'on', ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },
     processes: e.WEB_CONCURRENCY,
     slack,
     teams,

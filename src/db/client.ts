@@ -20,7 +20,17 @@ export interface DatabaseHandle {
    */
   withAdvisoryLock<T>(key: bigint, fn: (db: Database) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** Connections in use and waiting, for the metrics; the embedded database adds its memory. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+  memoryBytes?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
@@ -70,6 +80,12 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
     async ping() {
       await pool.query('select 1');
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: limits.poolSize,
+    }),
     async close() {
       await pool.end();
     },
@@ -110,6 +126,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     async ping() {
       await db.execute(sql`select 1`);
     },
+    poolStats: () => ({
+      total: 1,
+      idle: 1,
+      waiting: 0,
+      max: 1,
+      memoryBytes: client.closed ? 0 : client.Module.HEAPU8.byteLength,
+    }),
     async close() {
       try {
         if (!client.closed) await client.close();
