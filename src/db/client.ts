@@ -5,6 +5,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DATABASE_DEFAULTS, type DatabaseConfig, type DatabaseLimits } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { MIGRATIONS_DIR } from './paths.js';
+import { defaultTemplateDir, PGLITE_START_PARAMS, seedFromTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
 
 /** The one database type the code is written against: a Postgres server through `pg`, or PGlite. */
@@ -104,7 +106,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const lock = inMemory ? undefined : lockDataDir(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? undefined : dataDir);
+    // A new folder starts as a copy of a ready-made, migrated database instead of running initdb.
+    if (!inMemory)
+      await seedFromTemplate(dataDir, {
+        templateDir: defaultTemplateDir(),
+        migrationsFolder: MIGRATIONS_DIR,
+      });
+    client = await PGlite.create(inMemory ? undefined : dataDir, { startParams: PGLITE_START_PARAMS });
   } catch (error) {
     lock?.release();
     throw error;
