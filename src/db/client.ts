@@ -6,7 +6,12 @@ import pg from 'pg';
 import { DATABASE_DEFAULTS, type DatabaseConfig, type DatabaseLimits } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { MIGRATIONS_DIR } from './paths.js';
-import { defaultTemplateDir, PGLITE_START_PARAMS, seedFromTemplate } from './pglite-template.js';
+import {
+  defaultTemplateDir,
+  PGLITE_START_PARAMS,
+  seedFromTemplate,
+  useBaselineWasmCompiler,
+} from './pglite-template.js';
 import * as schema from './schema.js';
 
 /** The one database type the code is written against: a Postgres server through `pg`, or PGlite. */
@@ -101,6 +106,7 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir === 'memory://';
+  useBaselineWasmCompiler();
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // Two processes on one folder would each keep their own copy and lose each other's writes.
   const lock = inMemory ? undefined : lockDataDir(dataDir);
