@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { type Bank, loadBank } from './bank/load.js';
+import { loadBankCached } from './bank/cache.js';
+import type { Bank } from './bank/load.js';
 import { syncBank } from './bank/sync.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -64,7 +65,7 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
     'opening the database',
   );
   // Reading the bank needs no database: do it while the database opens (a new embedded one takes seconds).
-  const bankLoading = loadBank(config.questionsDir);
+  const bankLoading = loadBankCached(config.questionsDir);
   bankLoading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const database = await openDatabase(config.database);
   try {
