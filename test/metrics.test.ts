@@ -23,7 +23,7 @@ beforeAll(async () => {
     METRICS: 'on',
     METRICS_TOKEN: TOKEN,
   }));
-});
+}, 120_000);
 
 afterAll(async () => {
   await stop?.();
@@ -219,7 +219,8 @@ describe('GET /metrics', () => {
     } finally {
       await plain.stop();
     }
-  });
+    // A second service: on the embedded database that is a second initdb, seconds on a busy machine.
+  }, 120_000);
 
   it('is off by default, and a token alone does not turn it on', () => {
     expect(loadConfig({}).metrics).toEqual({ enabled: false });
