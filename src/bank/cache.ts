@@ -5,8 +5,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bank } from './load.js';
 
-/** The modules whose rules decide what a valid bank is: a change to any of them is a new bank. */
-const RULE_MODULES = ['load', 'schema', 'rules', 'text'];
 const DEFAULT_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/aif-quiz/', import.meta.url));
 
 /**
@@ -50,9 +48,12 @@ function forgetOldBanks(cacheDir: string, keep = 8): void {
 
 async function fingerprint(dir: string): Promise<string> {
   const hash = createHash('sha256').update(path.resolve(dir));
+  // The modules beside this one decide what a valid bank is: a change to any of them is a new bank.
   const own = fileURLToPath(import.meta.url);
-  for (const name of RULE_MODULES)
-    hash.update(await readFile(path.join(path.dirname(own), `${name}${path.extname(own)}`)));
+  const modules = (await readdir(path.dirname(own)))
+    .filter((name) => name.endsWith(path.extname(own)))
+    .sort();
+  for (const name of modules) hash.update(await readFile(path.join(path.dirname(own), name)));
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
