@@ -41,6 +41,8 @@ export interface Config {
   scheduler: boolean;
   /** Longest a graceful shutdown waits for work in flight (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** GET /metrics (METRICS=on), behind a bearer token when METRICS_TOKEN is set. */
+  metrics: { enabled: boolean; token?: string };
   /** Worker processes serving requests (WEB_CONCURRENCY); 1 serves from this process. */
   processes: number;
   slack: SlackConfig;
@@ -124,6 +126,8 @@ export function loadConfig(
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // A token alone turns nothing on: the Secret that holds it is often shared with CronJobs that serve no HTTP.
+    metrics: { enabled: e.METRICS === 'on', ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },
     processes: e.WEB_CONCURRENCY,
     slack,
     teams,

@@ -95,6 +95,8 @@ export const envSchema = z.object({
   DEFAULT_TIMEZONE: timezone.default('UTC'),
   SCHEDULER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SHUTDOWN_TIMEOUT_MS: wholeNumber({ default: 25_000, min: 0, max: 3_600_000, unit: 'milliseconds' }),
+  METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  METRICS_TOKEN: optionalText,
   WEB_CONCURRENCY: z
     .string()
     .default('1')

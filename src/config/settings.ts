@@ -23,6 +23,9 @@ export const SETTINGS = {
   SCHEDULER: 'on runs the cron jobs in this process; off for replicas or an external scheduler.',
   SHUTDOWN_TIMEOUT_MS:
     "On SIGTERM, how long requests and sends in flight may take to finish before the process exits anyway (with code 1); keep it below the orchestrator's grace period (30 s in Kubernetes).",
+  METRICS: 'on serves Prometheus metrics at GET /metrics; off (the default) answers it 404.',
+  METRICS_TOKEN:
+    'With METRICS=on, GET /metrics answers only requests with the header Authorization: Bearer <this token>.',
   WEB_CONCURRENCY:
     'How many processes serve requests, one per CPU core being usual; more than 1 needs DATABASE_URL.',
   SLACK_SIGNING_SECRET: "Verifies that requests come from Slack (app settings, 'Basic Information').",
@@ -59,6 +62,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
   'MICROSOFT_APP_PASSWORD',
   'ENCRYPTION_KEY',
   'ENCRYPTION_KEYS',
+  'METRICS_TOKEN',
 ]);
 
 export interface ConfigProblem {
