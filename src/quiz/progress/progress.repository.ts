@@ -1,15 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import {
-  answers,
-  channels,
-  type PracticeKind,
-  posts,
-  practiceAnswers,
-  questionVersions,
-  users,
-} from '../db/schema.js';
-import { askedVersion } from './posts.repository.js';
+import type { Database } from '../../db/client.js';
+import { answers, posts, practiceAnswers, questionVersions, users } from '../../db/schema.js';
+import { askedVersion } from '../daily/posts.repository.js';
 
 export interface TopicAttempt {
   questionId: string;
@@ -28,40 +20,9 @@ export interface LeaderboardRow {
   correct: number;
 }
 
-/** Practice answers, and the read models built over all answers: history per topic and leaderboards. */
+/** The read models built over all answers: history per topic, leaderboards, a channel's week. */
 export function createProgressRepository(db: Database) {
   return {
-    /** Stores a practice answer once per hand-out; undefined means this hand-out was already answered. */
-    async insertPracticeAnswer(values: {
-      userId: string;
-      questionId: string;
-      questionVersion: number;
-      kind: PracticeKind;
-      issueKey: string | null;
-      postId?: string;
-      choice: number[];
-      correct: boolean;
-      answeredAt: Date;
-    }) {
-      const [row] = await db
-        .insert(practiceAnswers)
-        .values(values)
-        .onConflictDoNothing({
-          target: [practiceAnswers.userId, practiceAnswers.issueKey],
-          where: sql`${practiceAnswers.issueKey} is not null`,
-        })
-        .returning();
-      return row;
-    },
-
-    async findPracticeAnswer(userId: string, issueKey: string) {
-      const [row] = await db
-        .select()
-        .from(practiceAnswers)
-        .where(and(eq(practiceAnswers.userId, userId), eq(practiceAnswers.issueKey, issueKey)));
-      return row;
-    },
-
     /** Every answer a person gave, daily and practice, with the topic of the version they were asked. */
     async attempts(userId: string): Promise<TopicAttempt[]> {
       const daily = db
@@ -153,14 +114,6 @@ export function createProgressRepository(db: Database) {
         )
         .groupBy(posts.id, posts.localDate, posts.questionId, posts.questionVersion, questionVersions.domain)
         .orderBy(posts.localDate);
-    },
-
-    async channelIdsOfWorkspace(workspaceId: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: channels.id })
-        .from(channels)
-        .where(eq(channels.workspaceId, workspaceId));
-      return rows.map((r) => r.id);
     },
   };
 }
