@@ -72,9 +72,7 @@ export function renderPracticeText(practice: PracticeQuestion): string {
   const why =
     practice.reason === 'weak-topic'
       ? `Practice on your weakest topic: ${practice.topicTitle}`
-      : practice.reason === 'topic'
-        ? `Practice: ${practice.topicTitle}`
-        : `Practice: ${practice.topicTitle}`;
+      : `Practice: ${practice.topicTitle}`;
   return renderQuestionText(presentQuestion(practice.question), { title: why });
 }
 

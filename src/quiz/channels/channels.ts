@@ -111,5 +111,3 @@ export function createChannels(deps: ChannelsDeps) {
     },
   };
 }
-
-export type Channels = ReturnType<typeof createChannels>;

@@ -102,5 +102,3 @@ export function createAnswering(deps: AnsweringDeps) {
     },
   };
 }
-
-export type Answering = ReturnType<typeof createAnswering>;

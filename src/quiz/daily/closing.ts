@@ -73,5 +73,3 @@ export function createClosing(deps: ClosingDeps) {
     },
   };
 }
-
-export type Closing = ReturnType<typeof createClosing>;

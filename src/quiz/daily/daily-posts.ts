@@ -149,5 +149,3 @@ export function createDailyPosts(deps: DailyPostsDeps) {
     },
   };
 }
-
-export type DailyPosts = ReturnType<typeof createDailyPosts>;

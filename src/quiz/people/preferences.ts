@@ -62,5 +62,3 @@ export function createPreferences(deps: { people: KnownPeople; clock: Clock }) {
     },
   };
 }
-
-export type Preferences = ReturnType<typeof createPreferences>;

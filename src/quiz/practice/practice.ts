@@ -137,5 +137,3 @@ export function createPractice(deps: PracticeDeps) {
     },
   };
 }
-
-export type Practice = ReturnType<typeof createPractice>;

@@ -129,5 +129,3 @@ export function createStats(deps: StatsDeps) {
     },
   };
 }
-
-export type Stats = ReturnType<typeof createStats>;
