@@ -17,7 +17,7 @@ export interface QuestionRef {
   questionVersion: number;
 }
 
-/** Joins a post (or anything with `questionId`, `questionVersion`) to the exact version it asked. */
+/** The key a question version goes by in maps: `id@version`. */
 export function versionKey(ref: QuestionRef): string {
   return `${ref.questionId}@${ref.questionVersion}`;
 }
