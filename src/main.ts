@@ -187,11 +187,13 @@ export async function startService(options: {
   local?: ChatPlatform;
   /** false: no HTTP at all (the terminal channel needs none). Default true. */
   serveHttp?: boolean;
+  /** Where the service's "now" comes from (the quiz's days, windows and closes); the system clock by default. */
+  clock?: Clock;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
+  const { database, quiz, quizAt, secretBox } = await openCore(config, logger, options.clock);
   const chat = await createChatPlatforms({
     config,
     quiz,

@@ -99,6 +99,7 @@ export interface Leaderboard {
   scope: 'channel' | 'workspace';
   period: Period;
   timezone: string;
+  /** The top ten, best first. */
   rows: RankedRow[];
 }
 

@@ -1,6 +1,6 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client.js';
-import { answers, posts, users } from '../../db/schema.js';
+import { answers, answerTotals } from '../../db/schema.js';
 
 export type AnswerRow = typeof answers.$inferSelect;
 
@@ -117,26 +117,12 @@ export function createAnswersRepository(db: Database) {
 
     /** Channels a person has answered in, for streaks in personal stats. */
     async channelsAnsweredIn(userId: string): Promise<string[]> {
+      // From the running totals (answer_totals): one row per channel the person answered in.
       const rows = await db
-        .selectDistinct({ channelId: posts.channelId })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .where(eq(answers.userId, userId));
+        .select({ channelId: answerTotals.channelId })
+        .from(answerTotals)
+        .where(and(eq(answerTotals.userId, userId), eq(answerTotals.grain, 'all')));
       return rows.map((r) => r.channelId);
-    },
-
-    /** Everyone who ever answered in a channel: the digest's idea of its members. */
-    async participants(channelId: string): Promise<Array<{ userId: string; name: string }>> {
-      const rows = await db
-        .selectDistinct({
-          userId: users.id,
-          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
-        })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .innerJoin(users, eq(users.id, answers.userId))
-        .where(eq(posts.channelId, channelId));
-      return rows;
     },
   };
 }

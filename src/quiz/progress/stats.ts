@@ -4,12 +4,15 @@ import type { ChannelsRepository } from '../channels/channels.repository.js';
 import type { AnswersRepository } from '../daily/answers.repository.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { PeopleRepository } from '../people/people.repository.js';
-import { type Period, periodRange } from '../schedule.js';
+import { localDateOf, type Period, periodRange } from '../schedule.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, ChannelKey, Leaderboard, PersonalStats, RankedRow, WeakTopic } from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
 import type { ProgressRepository } from './progress.repository.js';
-import { rank, streaksOf } from './ranking.js';
+import { rank } from './ranking.js';
+
+/** How much of a leaderboard is read and shown: the top, not everyone who ever answered. */
+const BOARD_ROWS = 10;
 
 /** What a person the bot has not met yet sees: nothing answered. */
 const NO_STATS: PersonalStats = {
@@ -39,19 +42,19 @@ export interface StatsDeps {
 export function createStats(deps: StatsDeps) {
   const { progress, clock, topics } = deps;
 
+  /** The top of a board, from the running totals: one row per person, whatever the history. */
   async function rankIn(channelIds: string[], period: Period, timezone: string): Promise<RankedRow[]> {
-    const { from, to } = periodRange(period, clock.now(), timezone);
-    return rank(await progress.leaderboard(channelIds, from, to));
+    const { from } = periodRange(period, clock.now(), timezone);
+    const start = localDateOf(from, timezone);
+    return rank(await progress.totalsBoard(channelIds, period, start, BOARD_ROWS));
   }
 
   /** A person's best current streak over the channels they answered in. */
   async function streakOf(userId: string): Promise<number> {
-    const channelIds = await deps.answers.channelsAnsweredIn(userId);
-    const streaks = await streaksOf(
-      deps.answers,
-      channelIds.map((channelId) => ({ channelId, userId })),
-    );
-    return Math.max(0, ...streaks);
+    let best = 0;
+    for (const channelId of await deps.answers.channelsAnsweredIn(userId))
+      best = Math.max(best, (await progress.streaksIn(channelId, [userId])).get(userId) ?? 0);
+    return best;
   }
 
   const titled = (figures: ReturnType<typeof weakestTopics>): WeakTopic[] =>
@@ -95,10 +98,10 @@ export function createStats(deps: StatsDeps) {
         if (a.correct) d.correct++;
         domains.set(a.domain, d);
       }
-      const [board, points, streak] = await Promise.all([
+      const [place, points, streak] = await Promise.all([
         deps.channels
           .channelIdsOfWorkspace(user.workspaceId)
-          .then((ids) => rankIn(ids, 'all', deps.defaultTimezone)),
+          .then((ids) => progress.allTimeRankOf(ids, user.id)),
         deps.answers.totalPointsOf([user.id]),
         streakOf(user.id),
       ]);
@@ -108,8 +111,8 @@ export function createStats(deps: StatsDeps) {
         accuracy: attempts.length ? correct / attempts.length : null,
         points: points.get(user.id) ?? 0,
         streak,
-        rank: board.find((r) => r.userId === user.id)?.rank ?? null,
-        rankedPeople: board.length,
+        rank: place.rank,
+        rankedPeople: place.ranked,
         byDomain: [...domains.entries()]
           .sort(([a], [b]) => a - b)
           .map(([domain, d]) => ({

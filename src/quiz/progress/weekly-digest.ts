@@ -2,12 +2,11 @@ import { domainTitle } from '../../bank/schema.js';
 import type { Clock } from '../../clock.js';
 import { channelErrors } from '../channels/channels.errors.js';
 import type { ChannelsRepository } from '../channels/channels.repository.js';
-import type { AnswersRepository } from '../daily/answers.repository.js';
 import type { QuestionVersions } from '../questions/question-versions.js';
 import { isoWeekOf, localDateOf } from '../schedule.js';
 import type { WeeklyDigest } from '../types.js';
 import type { ProgressRepository } from './progress.repository.js';
-import { rank, streaksOf } from './ranking.js';
+import { rank } from './ranking.js';
 
 const WEEK_MS = 7 * 86_400_000;
 /** A streak this long is worth a mention in the digest. */
@@ -15,7 +14,6 @@ const NOTABLE_STREAK = 3;
 
 export interface WeeklyDigestDeps {
   progress: ProgressRepository;
-  answers: AnswersRepository;
   channels: ChannelsRepository;
   versions: QuestionVersions;
   clock: Clock;
@@ -38,7 +36,7 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
         localDateOf(from, channel.timezone),
         localDateOf(now, channel.timezone),
       ),
-      deps.answers.participants(channelId),
+      deps.progress.membersOf(channelId),
     ]);
     const withAnswers = asked.filter((p) => Number(p.answered) > 0);
     const hardestRow = [...withAnswers].sort(
@@ -52,12 +50,12 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
       domainTotals.set(p.domain, d);
     }
     const weakest = [...domainTotals.entries()].sort(([, a], [, b]) => accuracyOf(a) - accuracyOf(b))[0];
-    const memberStreaks = await streaksOf(
-      deps.answers,
-      members.map((m) => ({ channelId, userId: m.userId })),
+    const memberStreaks = await deps.progress.streaksIn(
+      channelId,
+      members.map((m) => m.userId),
     );
     const streaks = members
-      .map((m, i) => ({ name: m.name, streak: memberStreaks[i] ?? 0 }))
+      .map((m) => ({ name: m.name, streak: memberStreaks.get(m.userId) ?? 0 }))
       .filter((s) => s.streak >= NOTABLE_STREAK)
       .sort((a, b) => b.streak - a.streak || a.name.localeCompare(b.name));
     return {
