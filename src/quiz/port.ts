@@ -7,7 +7,7 @@ import type {
   ReminderContent,
   Reveal,
   WeeklyDigest,
-} from './quiz.js';
+} from './types.js';
 
 /** Where a channel message goes, in the platform's own ids. */
 export interface ChannelTarget {

@@ -12,6 +12,8 @@ import {
   presentQuestion,
   type Question,
 } from './question.js';
+import { dayName, type Reply } from './replies.js';
+import { describeDays } from './schedule.js';
 import type {
   AnswerResult,
   ChannelSettings,
@@ -23,9 +25,7 @@ import type {
   Reveal,
   UserSettings,
   WeeklyDigest,
-} from './quiz.js';
-import { dayName, type Reply } from './replies.js';
-import { describeDays } from './schedule.js';
+} from './types.js';
 
 // Plain-text rendering of everything the bot says: the terminal channel shows it as is, and the
 // chat platforms use it as the notification text beside their rich layouts.
@@ -72,9 +72,7 @@ export function renderPracticeText(practice: PracticeQuestion): string {
   const why =
     practice.reason === 'weak-topic'
       ? `Practice on your weakest topic: ${practice.topicTitle}`
-      : practice.reason === 'topic'
-        ? `Practice: ${practice.topicTitle}`
-        : `Practice: ${practice.topicTitle}`;
+      : `Practice: ${practice.topicTitle}`;
   return renderQuestionText(presentQuestion(practice.question), { title: why });
 }
 

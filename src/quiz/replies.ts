@@ -1,6 +1,7 @@
 import type { Topic } from '../bank/schema.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Command } from './commands.js';
+import type { Quiz } from './quiz.js';
 import type {
   Actor,
   ChannelKey,
@@ -8,9 +9,8 @@ import type {
   Leaderboard,
   PersonalStats,
   PracticeQuestion,
-  Quiz,
   UserSettings,
-} from './quiz.js';
+} from './types.js';
 
 /** What the bot answers to a command, before any platform renders it. */
 export type Reply =

@@ -1,7 +1,7 @@
-import { AppError } from '../errors.js';
+import type { Actor } from '../types.js';
 import { UUID } from './answer-recorder.js';
+import { dailyErrors } from './daily.errors.js';
 import type { PostPlace } from './posts.repository.js';
-import type { Actor } from './quiz.js';
 
 /** Where an answer came from: the channel (conversation) its button or card was clicked in. */
 export interface AnswerPlace {
@@ -45,18 +45,14 @@ export function createPostPlaces(options: {
  * the post id they carry is checked against the request's own context before anything is stored.
  */
 export function checkAnswerPlace(place: PostPlace, actor: Actor, where: AnswerPlace | undefined): void {
-  if (place.platform !== actor.platform || place.workspaceId !== actor.workspaceId) {
-    throw new AppError(
-      'quiz.answer_elsewhere',
-      'That question belongs to another workspace, so your answer was not recorded. Answer the question of the day posted in your own channel.',
-      { details: { postPlatform: place.platform, postWorkspace: place.workspaceId } },
-    );
-  }
-  if (where && place.channelId !== where.channelId) {
-    throw new AppError(
-      'quiz.answer_elsewhere',
-      'That question was posted in another channel, so your answer was not recorded. Answer it in the channel where it was asked.',
-      { details: { postChannel: place.channelId, answeredIn: where.channelId } },
-    );
-  }
+  if (place.platform !== actor.platform || place.workspaceId !== actor.workspaceId)
+    throw dailyErrors.answerElsewhere('workspace', {
+      postPlatform: place.platform,
+      postWorkspace: place.workspaceId,
+    });
+  if (where && place.channelId !== where.channelId)
+    throw dailyErrors.answerElsewhere('channel', {
+      postChannel: place.channelId,
+      answeredIn: where.channelId,
+    });
 }

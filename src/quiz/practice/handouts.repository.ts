@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { practiceHandouts } from '../db/schema.js';
+import type { Database } from '../../db/client.js';
+import { practiceHandouts } from '../../db/schema.js';
 
 export type HandoutRow = typeof practiceHandouts.$inferSelect;
 
@@ -17,3 +17,5 @@ export function createHandoutsRepository(db: Database) {
     },
   };
 }
+
+export type HandoutsRepository = ReturnType<typeof createHandoutsRepository>;

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Actor } from '../types.js';
 import type { ErasedAnswererRow } from './erasures.repository.js';
-import type { Actor } from './quiz.js';
 
 /**
  * Who a person is on their platform, as the text that gets hashed. The platform's own ids, not

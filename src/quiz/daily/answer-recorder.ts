@@ -1,11 +1,12 @@
-import type { Clock } from '../clock.js';
-import { AppError, isAppError } from '../errors.js';
-import type { UserRow } from './identity.repository.js';
-import type { createPostsRepository, PostRow } from './posts.repository.js';
-import type { createProgressRepository } from './progress.repository.js';
-import { type Choice, isCorrect, type Question, validateChoice } from './question.js';
-import type { Actor, AnswerResult } from './quiz.js';
-import { currentStreak, pointsFor } from './scoring.js';
+import type { Clock } from '../../clock.js';
+import { AppError, isAppError } from '../../errors.js';
+import type { UserRow } from '../people/people.repository.js';
+import type { createPracticeAnswersRepository as createProgressRepository } from '../practice/practice-answers.repository.js';
+import { type Choice, isCorrect, type Question, validateChoice } from '../question.js';
+import { currentStreak, pointsFor } from '../scoring.js';
+import type { Actor, AnswerResult } from '../types.js';
+import type { PostRow } from './posts.repository.js';
+import type { createRecorderStore as createPostsRepository } from './recorder-store.js';
 
 /** The most clicks written by one group; more wait for the next. */
 const MAX_GROUP = 100;

@@ -1,17 +1,15 @@
 import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../db/client.js';
+import { type Database, queryRows } from '../../db/client.js';
 import {
   answers,
   answerTotals,
-  channels,
-  type PracticeKind,
   posts,
   practiceAnswers,
   questionVersions,
   type TotalsGrain,
   users,
-} from '../db/schema.js';
-import { askedVersion } from './posts.repository.js';
+} from '../../db/schema.js';
+import { askedVersion } from '../daily/posts.repository.js';
 
 export interface TopicAttempt {
   questionId: string;
@@ -45,40 +43,9 @@ export interface LeaderboardRow {
   correct: number;
 }
 
-/** Practice answers, and the read models built over all answers: history per topic and leaderboards. */
+/** The read models built over all answers: history per topic, leaderboards, a channel's week. */
 export function createProgressRepository(db: Database) {
   return {
-    /** Stores a practice answer once per hand-out; undefined means this hand-out was already answered. */
-    async insertPracticeAnswer(values: {
-      userId: string;
-      questionId: string;
-      questionVersion: number;
-      kind: PracticeKind;
-      issueKey: string | null;
-      postId?: string;
-      choice: number[];
-      correct: boolean;
-      answeredAt: Date;
-    }) {
-      const [row] = await db
-        .insert(practiceAnswers)
-        .values(values)
-        .onConflictDoNothing({
-          target: [practiceAnswers.userId, practiceAnswers.issueKey],
-          where: sql`${practiceAnswers.issueKey} is not null`,
-        })
-        .returning();
-      return row;
-    },
-
-    async findPracticeAnswer(userId: string, issueKey: string) {
-      const [row] = await db
-        .select()
-        .from(practiceAnswers)
-        .where(and(eq(practiceAnswers.userId, userId), eq(practiceAnswers.issueKey, issueKey)));
-      return row;
-    },
-
     /** Every answer a person gave, daily and practice, with the topic of the version they were asked. */
     async attempts(userId: string): Promise<TopicAttempt[]> {
       const daily = db
@@ -292,14 +259,6 @@ export function createProgressRepository(db: Database) {
             eq(answerTotals.periodStart, ALL_TIME),
           ),
         );
-    },
-
-    async channelIdsOfWorkspace(workspaceId: string): Promise<string[]> {
-      const rows = await db
-        .select({ id: channels.id })
-        .from(channels)
-        .where(eq(channels.workspaceId, workspaceId));
-      return rows.map((r) => r.id);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { DOMAINS, type ExamDomain } from '../bank/schema.js';
-import type { PoolQuestion } from './posts.repository.js';
+import { DOMAINS, type ExamDomain } from '../../bank/schema.js';
+import type { PoolQuestion } from '../questions/questions.repository.js';
 
 /** Background questions (domain 0) are drawn at their share of the bank, but never above this. */
 const BACKGROUND_MAX_SHARE = 0.05;

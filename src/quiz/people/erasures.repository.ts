@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { answers, erasedAnswerers, posts } from '../db/schema.js';
+import type { Database } from '../../db/client.js';
+import { answers, erasedAnswerers, posts } from '../../db/schema.js';
 
 export type ErasedAnswererRow = typeof erasedAnswerers.$inferSelect;
 
@@ -40,3 +40,5 @@ export function createErasuresRepository(db: Database) {
     },
   };
 }
+
+export type ErasuresRepository = ReturnType<typeof createErasuresRepository>;

@@ -1,0 +1,161 @@
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import type { Platform } from '../../db/schema.js';
+import { channels, posts, questionVersions, workspaces } from '../../db/schema.js';
+
+export type PostRow = typeof posts.$inferSelect;
+
+/** Joins a post to the exact question version it asked. */
+export const askedVersion = and(
+  eq(questionVersions.questionId, posts.questionId),
+  eq(questionVersions.version, posts.questionVersion),
+);
+
+/** A post's question and the channel it was asked in, in the platform's own ids. */
+export interface PostPlace {
+  questionId: string;
+  questionVersion: number;
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+}
+
+/** What a channel was asked before, newest first. */
+export type ChannelHistory = Array<{ questionId: string; topic: string; domain: number; localDate: string }>;
+
+/** Questions of the day: one post per channel and local date, from claimed to revealed. */
+export function createPostsRepository(db: Database) {
+  return {
+    /** Claims many (channel, date) posts at once; rows another process created first are not returned. */
+    async claimPosts(
+      values: Array<{ channelId: string; localDate: string; questionId: string; questionVersion: number }>,
+      now: Date,
+    ): Promise<PostRow[]> {
+      if (values.length === 0) return [];
+      return db
+        .insert(posts)
+        .values(values.map((v) => ({ ...v, createdAt: now })))
+        .onConflictDoNothing({ target: [posts.channelId, posts.localDate] })
+        .returning();
+    },
+
+    /** The posts of many channels for their local dates, in one query. */
+    async findPosts(wanted: Array<{ channelId: string; localDate: string }>): Promise<PostRow[]> {
+      if (wanted.length === 0) return [];
+      const keys = new Set(wanted.map((w) => `${w.channelId}|${w.localDate}`));
+      const rows = await db
+        .select()
+        .from(posts)
+        .where(
+          and(
+            inArray(posts.channelId, [...new Set(wanted.map((w) => w.channelId))]),
+            inArray(posts.localDate, [...new Set(wanted.map((w) => w.localDate))]),
+          ),
+        );
+      return rows.filter((r) => keys.has(`${r.channelId}|${r.localDate}`));
+    },
+
+    /** What many channels were asked before, newest first per channel, in one query. */
+    async channelHistories(channelIds: string[]): Promise<Map<string, ChannelHistory>> {
+      const histories = new Map<string, ChannelHistory>();
+      if (channelIds.length === 0) return histories;
+      const rows = await db
+        .select({
+          channelId: posts.channelId,
+          questionId: posts.questionId,
+          topic: questionVersions.topic,
+          domain: questionVersions.domain,
+          localDate: posts.localDate,
+        })
+        .from(posts)
+        .innerJoin(questionVersions, askedVersion)
+        .where(inArray(posts.channelId, channelIds))
+        .orderBy(desc(posts.localDate));
+      for (const { channelId, ...row } of rows) {
+        const list = histories.get(channelId) ?? [];
+        list.push(row);
+        histories.set(channelId, list);
+      }
+      return histories;
+    },
+
+    /** Opens many delivered posts in one statement. */
+    async openPosts(
+      items: Array<{ id: string; messageRef: unknown; closesAt: Date }>,
+      postedAt: Date,
+    ): Promise<void> {
+      if (items.length === 0) return;
+      const values = sql.join(
+        items.map(
+          (i) =>
+            sql`(${i.id}::uuid, ${JSON.stringify(i.messageRef)}::jsonb, ${i.closesAt.toISOString()}::timestamptz)`,
+        ),
+        sql`, `,
+      );
+      await db.execute(sql`
+        update ${posts} set status = 'open', message_ref = v.ref, closes_at = v.closes, posted_at = ${postedAt.toISOString()}::timestamptz, last_error = null
+        from (values ${values}) as v(id, ref, closes)
+        where ${posts.id} = v.id and ${posts.status} = 'pending'`);
+    },
+
+    async getPosts(ids: string[]): Promise<PostRow[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(posts).where(inArray(posts.id, ids));
+    },
+
+    /** Where a post was asked, in the platform's own ids, with the question it asked. */
+    async placeOf(id: string): Promise<PostPlace | undefined> {
+      const [row] = await db
+        .select({
+          questionId: posts.questionId,
+          questionVersion: posts.questionVersion,
+          platform: workspaces.platform,
+          workspaceId: workspaces.externalId,
+          channelId: channels.externalId,
+        })
+        .from(posts)
+        .innerJoin(channels, eq(channels.id, posts.channelId))
+        .innerJoin(workspaces, eq(workspaces.id, channels.workspaceId))
+        .where(eq(posts.id, id));
+      return row;
+    },
+
+    async updatePost(
+      id: string,
+      patch: Partial<Omit<PostRow, 'id' | 'channelId' | 'localDate'>>,
+    ): Promise<PostRow> {
+      const [row] = await db.update(posts).set(patch).where(eq(posts.id, id)).returning();
+      return row as PostRow;
+    },
+
+    /** The newest open post of a channel, if any. */
+    async openPost(channelId: string): Promise<PostRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.channelId, channelId), eq(posts.status, 'open')))
+        .orderBy(desc(posts.localDate))
+        .limit(1);
+      return row;
+    },
+
+    /** Moves a post from open to closed exactly once; the caller that wins gets the row. */
+    async closePost(id: string, now: Date): Promise<PostRow | undefined> {
+      const [row] = await db
+        .update(posts)
+        .set({ status: 'closed', closedAt: now })
+        .where(and(eq(posts.id, id), eq(posts.status, 'open')))
+        .returning();
+      return row;
+    },
+
+    async postsDueToClose(now: Date): Promise<PostRow[]> {
+      return db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.status, 'open'), lte(posts.closesAt, now)));
+    },
+  };
+}
+
+export type PostsRepository = ReturnType<typeof createPostsRepository>;

@@ -1,0 +1,96 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { channels, jobRuns, type Platform, users, workspaces } from '../../db/schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type WorkspaceRow = typeof workspaces.$inferSelect;
+
+/**
+ * Workspaces and the people in them, created the first time the bot meets them. Erasing a person
+ * also clears their name from the channels they subscribed, in the same transaction.
+ */
+export function createPeopleRepository(db: Database) {
+  return {
+    async ensureWorkspace(platform: Platform, externalId: string, name?: string): Promise<WorkspaceRow> {
+      const [row] = await db
+        .insert(workspaces)
+        .values({ platform, externalId, name })
+        .onConflictDoUpdate({
+          target: [workspaces.platform, workspaces.externalId],
+          set: { name: sql`coalesce(excluded.name, ${workspaces.name})` },
+        })
+        .returning();
+      return row as WorkspaceRow;
+    },
+
+    async findWorkspace(platform: Platform, externalId: string): Promise<WorkspaceRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(workspaces)
+        .where(and(eq(workspaces.platform, platform), eq(workspaces.externalId, externalId)));
+      return row;
+    },
+
+    async getWorkspace(id: string): Promise<WorkspaceRow | undefined> {
+      const [row] = await db.select().from(workspaces).where(eq(workspaces.id, id));
+      return row;
+    },
+
+    /**
+     * Creates each person on first sight, or notes their name and that they were active; one row
+     * back per distinct (workspace, person).
+     */
+    async ensureUsers(
+      wanted: Array<{ workspaceId: string; externalId: string; displayName: string | undefined }>,
+      now: Date,
+    ): Promise<UserRow[]> {
+      // One row per person: an upsert may not touch the same row twice. Rows go in key order so two
+      // processes writing overlapping people lock them in the same order and cannot deadlock.
+      const distinct = new Map(wanted.map((w) => [`${w.workspaceId}:${w.externalId}`, w]));
+      if (distinct.size === 0) return [];
+      const ordered = [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return db
+        .insert(users)
+        .values(ordered.map(([, w]) => ({ ...w, lastActiveAt: now })))
+        .onConflictDoUpdate({
+          target: [users.workspaceId, users.externalId],
+          set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },
+        })
+        .returning();
+    },
+
+    async findUser(workspaceId: string, externalId: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.workspaceId, workspaceId), eq(users.externalId, externalId)));
+      return row;
+    },
+
+    async updateUser(
+      id: string,
+      patch: Partial<Omit<UserRow, 'id' | 'workspaceId' | 'externalId'>>,
+    ): Promise<UserRow> {
+      const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+      return row as UserRow;
+    },
+
+    /**
+     * Erases a person: their row (answers, practice and settings cascade with it), their name on the
+     * channels they subscribed, and the records of reminders sent to them.
+     */
+    async eraseUser(user: Pick<UserRow, 'id' | 'workspaceId' | 'externalId'>): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(channels)
+          .set({ subscribedBy: null })
+          .where(and(eq(channels.workspaceId, user.workspaceId), eq(channels.subscribedBy, user.externalId)));
+        // Reminder runs are keyed `reminder:<user row id>:<period>` and name the person's weakest topic.
+        await tx.delete(jobRuns).where(sql`starts_with(${jobRuns.key}, ${`reminder:${user.id}:`})`);
+        await tx.delete(users).where(eq(users.id, user.id));
+      });
+    },
+  };
+}
+
+export type PeopleRepository = ReturnType<typeof createPeopleRepository>;
