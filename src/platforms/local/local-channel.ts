@@ -42,8 +42,8 @@ import {
 import { runCommand } from '../../quiz/replies.js';
 import { createAnswerFlow } from '../shared/answer-flow.js';
 
-export const LOCAL_WORKSPACE = 'local';
-export const LOCAL_CHANNEL = 'local';
+const LOCAL_WORKSPACE = 'local';
+const LOCAL_CHANNEL = 'local';
 
 /** Below this many columns wrapping would do more harm than good: leave lines to the terminal. */
 const MIN_COLUMNS = 20;
@@ -54,7 +54,7 @@ const HANGING = /^\s*(?:[✓✗]\s+)?(?:(?:[A-J]|\d{1,2})[.)]\s+|[-•]\s+)?/;
  * Breaks lines at word boundaries to fit `columns`, keeping each line's indentation (and a list
  * item's label) so wrapped text stays readable; a terminal left to itself splits words mid-way.
  */
-export function wrapToColumns(text: string, columns: number | undefined): string {
+function wrapToColumns(text: string, columns: number | undefined): string {
   if (!columns || columns < MIN_COLUMNS) return text;
   return text
     .split('\n')

@@ -4,12 +4,12 @@ import type { Question } from '../../quiz/question.js';
 import type { Actor, AnswerResult, PracticeResult, Quiz } from '../../quiz/quiz.js';
 
 /** A daily question that is not (or no longer) open where it was answered. */
-export function unknownPost(): AppError {
+function unknownPost(): AppError {
   return new AppError('quiz.unknown_post', 'That question is not open for answers.');
 }
 
 /** A practice question whose version the bot no longer has. */
-export function unknownPracticeQuestion(): AppError {
+function unknownPracticeQuestion(): AppError {
   return new AppError('quiz.unknown_question', 'That practice question is no longer available.');
 }
 

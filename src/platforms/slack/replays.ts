@@ -13,7 +13,7 @@ const REMEMBER_MS = 10 * 60_000;
  * delivery is: Slack never sends a command or a button click again, so a second copy can only be a
  * replay, and a person who wants to try again sends a new, differently signed request.
  */
-export function createReplayGuard(options: {
+function createReplayGuard(options: {
   deliveries: ReturnType<typeof createDeliveriesRepository>;
   now?: () => number;
   prefix?: string;

@@ -10,7 +10,7 @@ import { ACTIONS, clip, context, escapeMrkdwn, plain, SLACK_LIMITS, section } fr
  * The question and the inputs that fit its type: a button per option for single-answer questions;
  * checkboxes and Submit for multiple; one select per position (ordering) or prompt (matching) and Submit.
  */
-export function questionBlocks(
+function questionBlocks(
   presentation: Presentation,
   options: { kind: 'daily'; value: DailyValue } | { kind: 'practice'; value: PracticeValue },
 ): KnownBlock[] {
