@@ -7,12 +7,8 @@ import { runJobAt } from '../../src/jobs/scheduler.js';
 import { createSendQueue } from '../../src/jobs/send-queue.js';
 import { createLogger } from '../../src/logger.js';
 import type { RunningService } from '../../src/main.js';
-import {
-  ACTIONS,
-  dailyQuestionBlocks,
-  practiceBlocks,
-  SLACK_LIMITS,
-} from '../../src/platforms/slack/blocks.js';
+import { ACTIONS, SLACK_LIMITS } from '../../src/platforms/slack/blocks.js';
+import { dailyQuestionBlocks, practiceBlocks } from '../../src/platforms/slack/render/question.js';
 import { correctChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
 import { slackStateFor } from '../support/answers.js';
 import { ROOT } from '../support/cli.js';

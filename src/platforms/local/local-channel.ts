@@ -40,9 +40,10 @@ import {
   renderRevealText,
 } from '../../quiz/render-text.js';
 import { runCommand } from '../../quiz/replies.js';
+import { createAnswerFlow } from '../shared/answer-flow.js';
 
-export const LOCAL_WORKSPACE = 'local';
-export const LOCAL_CHANNEL = 'local';
+const LOCAL_WORKSPACE = 'local';
+const LOCAL_CHANNEL = 'local';
 
 /** Below this many columns wrapping would do more harm than good: leave lines to the terminal. */
 const MIN_COLUMNS = 20;
@@ -53,7 +54,7 @@ const HANGING = /^\s*(?:[✓✗]\s+)?(?:(?:[A-J]|\d{1,2})[.)]\s+|[-•]\s+)?/;
  * Breaks lines at word boundaries to fit `columns`, keeping each line's indentation (and a list
  * item's label) so wrapped text stays readable; a terminal left to itself splits words mid-way.
  */
-export function wrapToColumns(text: string, columns: number | undefined): string {
+function wrapToColumns(text: string, columns: number | undefined): string {
   if (!columns || columns < MIN_COLUMNS) return text;
   return text
     .split('\n')
@@ -139,6 +140,8 @@ export async function runLocalChannel(options: {
   const { quiz } = options;
   const write = terminalWriter(options.output, options.columns);
   const platform = createLocalPlatform(write);
+  // A terminal cannot edit what it printed, so there is no answered count to refresh.
+  const answers = createAnswerFlow({ quiz });
   const actor: Actor = {
     platform: 'local',
     workspaceId: LOCAL_WORKSPACE,
@@ -201,21 +204,16 @@ export async function runLocalChannel(options: {
     if (current && looksLikeTypedAnswer(stripped)) {
       const question = current.kind === 'daily' ? current.question : current.practice.question;
       const choice = parseTypedAnswer(presentQuestion(question), stripped);
-      if (current.kind === 'daily') {
-        await platform.sendFeedback(you, target, await quiz.recordAnswer(actor, current.postId, choice));
-      } else {
-        const { practice } = current;
-        await platform.sendFeedback(
-          you,
-          target,
-          await quiz.answerPractice(actor, {
-            questionId: practice.question.id,
-            version: practice.question.version,
-            issueKey: practice.issueKey,
-            choice,
-          }),
-        );
-      }
+      const result =
+        current.kind === 'daily'
+          ? await answers.recordDaily(actor, { postId: current.postId, choice })
+          : await answers.recordPractice(actor, {
+              questionId: current.practice.question.id,
+              version: current.practice.question.version,
+              issueKey: current.practice.issueKey,
+              choice,
+            });
+      await platform.sendFeedback(you, target, result);
       current = undefined;
       write('\nSend "practice" for another question, "stats" for your progress, or "help".\n');
       return true;

@@ -1,3 +1,4 @@
+import type { Logger } from '../../logger.js';
 import type { createDeliveriesRepository } from '../deliveries.repository.js';
 
 /** A signed Slack request is accepted for five minutes; remember each a little longer than that. */
@@ -12,7 +13,7 @@ const REMEMBER_MS = 10 * 60_000;
  * delivery is: Slack never sends a command or a button click again, so a second copy can only be a
  * replay, and a person who wants to try again sends a new, differently signed request.
  */
-export function createReplayGuard(options: {
+function createReplayGuard(options: {
   deliveries: ReturnType<typeof createDeliveriesRepository>;
   now?: () => number;
   prefix?: string;
@@ -32,5 +33,23 @@ export function createReplayGuard(options: {
       }
       return deliveries.once(`${prefix}${id}`);
     },
+  };
+}
+
+/**
+ * Whether a request that changes something was handled before: its signature (which the receiver
+ * puts in the context) was claimed already. A replay is logged and should then be ignored.
+ */
+export function createReplayCheck(options: {
+  deliveries: ReturnType<typeof createDeliveriesRepository>;
+  log: Logger;
+}): (context: Record<string, unknown>) => Promise<boolean> {
+  const replays = createReplayGuard({ deliveries: options.deliveries });
+  return async (context) => {
+    const signature = context.requestSignature;
+    if (typeof signature !== 'string') return false;
+    if (await replays.claim(signature)) return false;
+    options.log.warn('ignored a replayed Slack request: the same signed request was already handled');
+    return true;
   };
 }

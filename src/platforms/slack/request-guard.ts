@@ -6,7 +6,7 @@ import type { BadRequests, Refusal } from '../../http/bad-requests.js';
 import { refusalOfBodyError } from '../../http/bad-requests.js';
 
 /** Slack signs each request with its time; Slack's rule is five minutes either way. */
-export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Slack's own payloads stay far below this; anything larger is not from Slack. */
 const BODY_LIMIT = '1mb';
 

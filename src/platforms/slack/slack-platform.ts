@@ -10,15 +10,11 @@ import {
   renderReminderText,
   renderRevealText,
 } from '../../quiz/render-text.js';
-import {
-  dailyQuestionBlocks,
-  digestBlocks,
-  feedbackBlocks,
-  practiceBlocks,
-  reminderBlocks,
-  revealBlocks,
-} from './blocks.js';
 import { slackFetch } from './http.js';
+import { digestBlocks, revealBlocks } from './render/channel-posts.js';
+import { feedbackBlocks } from './render/feedback.js';
+import { dailyQuestionBlocks, practiceBlocks } from './render/question.js';
+import { reminderBlocks } from './render/reply.js';
 
 export type EnabledSlackConfig = Exclude<SlackConfig, { mode: 'off' }>;
 
@@ -145,3 +141,5 @@ export function createSlackPlatform(options: {
     },
   };
 }
+
+export type SlackPlatform = ReturnType<typeof createSlackPlatform>;

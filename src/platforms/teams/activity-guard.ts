@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type BadRequests, type Refusal, refusalOfBodyError } from '../../http/bad-requests.js';
 
 /** Activities the bot acts on; the Bot Connector sends others (typing, reactions…) that it ignores. */
-export const HANDLED_ACTIVITY_TYPES = new Set(['message', 'conversationUpdate', 'installationUpdate']);
+const HANDLED_ACTIVITY_TYPES = new Set(['message', 'conversationUpdate', 'installationUpdate']);
 
 const id = z.string().min(1).max(512);
 const account = z.looseObject({ id, name: z.string().max(1000).nullish() });

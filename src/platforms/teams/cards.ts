@@ -6,7 +6,7 @@ import { formatInZone, questionHeader } from '../../quiz/render-text.js';
 import { dailyValueSchema, practiceValueSchema } from '../../quiz/values.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
-export const CARD_VERSION = '1.5';
+const CARD_VERSION = '1.5';
 
 /** What the bot's cards carry back on Submit (the inputs' values come alongside). */
 export const cardDataSchema = z.discriminatedUnion('aifq', [
@@ -38,7 +38,7 @@ export function card(body: Element[], actions: Element[] = []): Element {
  * The question with inputs that fit its type: a button per option (single); a multi-select choice
  * set (multiple); one choice set per position (ordering) or per prompt (matching); then Submit.
  */
-export function questionElements(
+function questionElements(
   presentation: Presentation,
   data: CardData,
 ): { body: Element[]; actions: Element[] } {

@@ -6,8 +6,10 @@ import type { Claim, createDeliveriesRepository } from './deliveries.repository.
  * activity). It is marked handled only once `work` succeeded, so a copy of one that failed, or whose
  * process died, runs again; a copy of one that worked, or of one still running, is skipped. Returns
  * the claim, for the caller to log a skipped copy in its own words.
+ *
+ * @example await claimOnce({ deliveries, key: `slack:${eventId}`, log, work: next })
  */
-export async function handleOnce(options: {
+export async function claimOnce(options: {
   deliveries: ReturnType<typeof createDeliveriesRepository>;
   key: string;
   log: Logger;
