@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../db/client.js';
+import { HALF_LIFE_DAYS, MIN_ANSWERS, PRIOR_CORRECT, PRIOR_WRONG, WEAK_BELOW } from '../quiz/weak-topics.js';
+import { toTextArray } from './cards.repository.js';
+
+export type NextReason =
+  | { kind: 'due'; lastSeenDays: number }
+  | { kind: 'weak'; topic: string; score: number }
+  | { kind: 'new' };
+
+export interface NextQuestion {
+  questionId: string;
+  topic: string;
+  domain: number;
+  reason: NextReason;
+}
+
+/** A question seen this recently is not served again as "weak topic" practice. */
+const WEAK_REST_HOURS = 12;
+/** Weak topics considered, weakest first. */
+const WEAK_TOPICS = 3;
+
+interface Candidate {
+  kind: 'due' | 'weak' | 'new';
+  question_id: string;
+  topic: string;
+  domain: number;
+  last_review: Date | string | null;
+  score: number | null;
+}
+
+/**
+ * What one person should practise next: a review that is due (most overdue first), else a question
+ * from their weakest topic (weakness measured as in quiz/weak-topics.ts, over the review log), else
+ * a question they have never seen, from the exam domain they have covered least. One query.
+ *
+ * @example await createNextQuestion(db)({ userId, now: clock.now(), exclude: [openQuestionId] })
+ */
+export function createNextQuestion(db: Database) {
+  return async function nextQuestion(options: {
+    userId: string;
+    now: Date;
+    /** Questions not to serve now: the one just answered, a channel's open question of the day. */
+    exclude?: string[];
+    /** Only these kinds, e.g. `['due']` for `review`. */
+    kinds?: Array<NextReason['kind']>;
+  }): Promise<NextQuestion | undefined> {
+    const { userId, now } = options;
+    const exclude = toTextArray(options.exclude ?? []);
+    const nowIso = now.toISOString();
+    const rows = await queryRows<Candidate>(
+      db,
+      sql`with due as (
+            select 'due' as kind, c.question_id, q.topic, q.domain, c.last_review, null::float8 as score
+            from learning_cards c join questions q on q.id = c.question_id and q.active
+            where c.user_id = ${userId} and c.due <= ${nowIso}::timestamptz
+              and c.question_id <> all(${exclude}::text[])
+            order by c.due, c.question_id limit 1
+          ), topic_figures as (
+            select topic, count(*) as answered,
+                   sum(case when correct then w else 0 end) as w_right,
+                   sum(case when correct then 0 else w end) as w_wrong
+            from (select topic, correct,
+                         power(0.5, greatest(0, extract(epoch from ${nowIso}::timestamptz - reviewed_at))
+                                    / ${HALF_LIFE_DAYS * 86_400}) as w
+                  from learning_reviews where user_id = ${userId}) r
+            group by topic
+          ), weak as (
+            select topic, (w_right + ${PRIOR_CORRECT}) / (w_right + w_wrong + ${PRIOR_CORRECT + PRIOR_WRONG}) as score,
+                   answered
+            from topic_figures where answered >= ${MIN_ANSWERS}
+          ), weakest as (
+            select topic, score from weak where score < ${WEAK_BELOW}
+            order by score, answered desc limit ${WEAK_TOPICS}
+          ), weak_pick as (
+            select 'weak' as kind, q.id as question_id, q.topic, q.domain, c.last_review, w.score
+            from weakest w join questions q on q.topic = w.topic and q.active
+            left join learning_cards c on c.user_id = ${userId} and c.question_id = q.id
+            where q.id <> all(${exclude}::text[])
+              and (c.last_review is null
+                   or c.last_review < ${nowIso}::timestamptz - ${`${WEAK_REST_HOURS} hours`}::interval)
+            order by w.score, c.last_review nulls first, md5(q.id || ${userId}) limit 1
+          ), coverage as (
+            select q.domain, count(c.question_id)::float8 / count(*) as seen
+            from questions q left join learning_cards c on c.user_id = ${userId} and c.question_id = q.id
+            where q.active group by q.domain
+          ), new_pick as (
+            select 'new' as kind, q.id as question_id, q.topic, q.domain, null::timestamptz as last_review,
+                   null::float8 as score
+            from questions q join coverage v on v.domain = q.domain
+            where q.active and q.id <> all(${exclude}::text[])
+              and not exists (select 1 from learning_cards c where c.user_id = ${userId} and c.question_id = q.id)
+            order by v.seen, md5(q.id || ${userId}) limit 1
+          )
+          select * from due union all select * from weak_pick union all select * from new_pick`,
+    );
+    const kinds = new Set(options.kinds ?? ['due', 'weak', 'new']);
+    const order = ['due', 'weak', 'new'] as const;
+    const pick = order.map((kind) => rows.find((r) => r.kind === kind)).find((r) => r && kinds.has(r.kind));
+    if (!pick) return undefined;
+    const base = { questionId: pick.question_id, topic: pick.topic, domain: Number(pick.domain) };
+    if (pick.kind === 'due') {
+      const last = pick.last_review === null ? now : new Date(pick.last_review);
+      return {
+        ...base,
+        reason: { kind: 'due', lastSeenDays: Math.floor((now.getTime() - last.getTime()) / 86_400_000) },
+      };
+    }
+    if (pick.kind === 'weak')
+      return { ...base, reason: { kind: 'weak', topic: pick.topic, score: Number(pick.score) } };
+    return { ...base, reason: { kind: 'new' } };
+  };
+}
+
+/** The reason in words, shown beside the question: "due for review · last seen 6 days ago". */
+export function describeReason(reason: NextReason): string {
+  switch (reason.kind) {
+    case 'due': {
+      const days = reason.lastSeenDays;
+      const when = days <= 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`;
+      return `due for review · last seen ${when}`;
+    }
+    case 'weak':
+      return 'weak topic';
+    case 'new':
+      return 'new';
+  }
+}
