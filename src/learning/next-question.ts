@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
-import { HALF_LIFE_DAYS, MIN_ANSWERS, PRIOR_CORRECT, PRIOR_WRONG, WEAK_BELOW } from '../quiz/weak-topics.js';
 import { toTextArray } from './cards.repository.js';
+import { weakestTopicsQuery } from './weakest-topics.sql.js';
 
 export type NextReason =
   | { kind: 'due'; lastSeenDays: number }
@@ -17,8 +17,6 @@ export interface NextQuestion {
 
 /** A question seen this recently is not served again as "weak topic" practice. */
 const WEAK_REST_HOURS = 12;
-/** Weak topics considered, weakest first. */
-const WEAK_TOPICS = 3;
 
 interface Candidate {
   kind: 'due' | 'weak' | 'new';
@@ -56,22 +54,7 @@ export function createNextQuestion(db: Database) {
             where c.user_id = ${userId} and c.due <= ${nowIso}::timestamptz
               and c.question_id <> all(${exclude}::text[])
             order by c.due, c.question_id limit 1
-          ), topic_figures as (
-            select topic, count(*) as answered,
-                   sum(case when correct then w else 0 end) as w_right,
-                   sum(case when correct then 0 else w end) as w_wrong
-            from (select topic, correct,
-                         power(0.5, greatest(0, extract(epoch from ${nowIso}::timestamptz - reviewed_at))
-                                    / ${HALF_LIFE_DAYS * 86_400}) as w
-                  from learning_reviews where user_id = ${userId}) r
-            group by topic
-          ), weak as (
-            select topic, (w_right + ${PRIOR_CORRECT}) / (w_right + w_wrong + ${PRIOR_CORRECT + PRIOR_WRONG}) as score,
-                   answered
-            from topic_figures where answered >= ${MIN_ANSWERS}
-          ), weakest as (
-            select topic, score from weak where score < ${WEAK_BELOW}
-            order by score, answered desc limit ${WEAK_TOPICS}
+          ), weakest as (${weakestTopicsQuery(userId, now)}
           ), weak_pick as (
             select 'weak' as kind, q.id as question_id, q.topic, q.domain, c.last_review, w.score
             from weakest w join questions q on q.topic = w.topic and q.active
