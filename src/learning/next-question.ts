@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import { toTextArray } from './cards.repository.js';
 import { weakestTopicsQuery } from './weakest-topics.sql.js';
@@ -43,12 +43,42 @@ export function createNextQuestion(db: Database) {
     /** Only these kinds, e.g. `['due']` for `review`. */
     kinds?: Array<NextReason['kind']>;
   }): Promise<NextQuestion | undefined> {
-    const { userId, now } = options;
-    const exclude = toTextArray(options.exclude ?? []);
-    const nowIso = now.toISOString();
-    const rows = await queryRows<Candidate>(
-      db,
-      sql`with due as (
+    const { now } = options;
+    if (options.kinds?.length === 0) return undefined;
+    const [pick] = await queryRows<Candidate>(db, nextQuestionQuery(options));
+    if (!pick) return undefined;
+    const base = { questionId: pick.question_id, topic: pick.topic, domain: Number(pick.domain) };
+    if (pick.kind === 'due') {
+      const last = pick.last_review === null ? now : new Date(pick.last_review);
+      return {
+        ...base,
+        reason: { kind: 'due', lastSeenDays: Math.floor((now.getTime() - last.getTime()) / 86_400_000) },
+      };
+    }
+    if (pick.kind === 'weak')
+      return { ...base, reason: { kind: 'weak', topic: pick.topic, score: Number(pick.score) } };
+    return { ...base, reason: { kind: 'new' } };
+  };
+}
+
+const CTE = { due: 'due', weak: 'weak_pick', new: 'new_pick' } as const;
+
+/**
+ * The first candidate for one person among the kinds asked for, in order, as one statement. Each
+ * kind's branch runs only when the kinds before it found nothing (a one-time filter), so with a
+ * review due, the weak-topic and unseen-question work is never done.
+ */
+export function nextQuestionQuery(options: {
+  userId: string;
+  now: Date;
+  exclude?: string[];
+  kinds?: Array<NextReason['kind']>;
+}): SQL {
+  const { userId, now } = options;
+  const kinds = (['due', 'weak', 'new'] as const).filter((kind) => options.kinds?.includes(kind) ?? true);
+  const exclude = toTextArray(options.exclude ?? []);
+  const nowIso = now.toISOString();
+  return sql`with due as (
             select 'due' as kind, c.question_id, q.topic, q.domain, c.last_review, null::float8 as score
             from learning_cards c join questions q on q.id = c.question_id and q.active
             where c.user_id = ${userId} and c.due <= ${nowIso}::timestamptz
@@ -75,24 +105,14 @@ export function createNextQuestion(db: Database) {
               and not exists (select 1 from learning_cards c where c.user_id = ${userId} and c.question_id = q.id)
             order by v.seen, md5(q.id || ${userId}) limit 1
           )
-          select * from due union all select * from weak_pick union all select * from new_pick`,
-    );
-    const kinds = new Set(options.kinds ?? ['due', 'weak', 'new']);
-    const order = ['due', 'weak', 'new'] as const;
-    const pick = order.map((kind) => rows.find((r) => r.kind === kind)).find((r) => r && kinds.has(r.kind));
-    if (!pick) return undefined;
-    const base = { questionId: pick.question_id, topic: pick.topic, domain: Number(pick.domain) };
-    if (pick.kind === 'due') {
-      const last = pick.last_review === null ? now : new Date(pick.last_review);
-      return {
-        ...base,
-        reason: { kind: 'due', lastSeenDays: Math.floor((now.getTime() - last.getTime()) / 86_400_000) },
-      };
-    }
-    if (pick.kind === 'weak')
-      return { ...base, reason: { kind: 'weak', topic: pick.topic, score: Number(pick.score) } };
-    return { ...base, reason: { kind: 'new' } };
-  };
+          ${sql.raw(
+            kinds
+              .map((kind, i) => {
+                const earlier = kinds.slice(0, i).map((k) => `not exists (select 1 from ${CTE[k]})`);
+                return `(select * from ${CTE[kind]}${earlier.length ? ` where ${earlier.join(' and ')}` : ''})`;
+              })
+              .join(' union all '),
+          )}`;
 }
 
 /** The reason in words, shown beside the question: "due for review · last seen 6 days ago". */
