@@ -87,16 +87,27 @@ export function scaledScore(share: number, passShare: number = READINESS_MODEL.p
  * @example estimateReadiness(history, clock.now()).verdict // 'borderline'
  */
 export function estimateReadiness(history: readonly ReadinessAnswer[], now: Date): Readiness {
+  return readinessFromEvidence(domainEvidence(history, now));
+}
+
+/** Weighted right and wrong answers per exam domain, and how many answers there were. */
+export type DomainEvidence = Map<number, { right: number; wrong: number; answers: number }>;
+
+/** The weight of each answer, summed per exam domain (the same sums reviews.repository.ts makes in SQL). */
+export function domainEvidence(history: readonly ReadinessAnswer[], now: Date): DomainEvidence {
   const m = READINESS_MODEL;
   const inWindow = history.filter(
-    (a) => a.domain in DOMAINS && now.getTime() - a.at.getTime() <= m.windowDays * DAY_MS,
+    (a) =>
+      a.domain in DOMAINS &&
+      a.at.getTime() <= now.getTime() &&
+      now.getTime() - a.at.getTime() < m.windowDays * DAY_MS,
   );
   const repeats = new Map<string, number>();
   for (const a of inWindow) if (a.questionId) repeats.set(a.questionId, (repeats.get(a.questionId) ?? 0) + 1);
 
-  const evidence = new Map<number, { right: number; wrong: number; answers: number }>();
+  const evidence: DomainEvidence = new Map();
   for (const a of inWindow) {
-    const ageDays = Math.max(0, (now.getTime() - a.at.getTime()) / DAY_MS);
+    const ageDays = (now.getTime() - a.at.getTime()) / DAY_MS;
     const weight =
       0.5 ** (ageDays / m.halfLifeDays) *
       (a.source === 'mock' ? m.mockWeight : 1) *
@@ -109,7 +120,12 @@ export function estimateReadiness(history: readonly ReadinessAnswer[], now: Date
     e.answers++;
     evidence.set(a.domain, e);
   }
+  return evidence;
+}
 
+/** The prediction from per-domain evidence: Beta posteriors combined at the exam's weights. */
+export function readinessFromEvidence(evidence: DomainEvidence): Readiness {
+  const m = READINESS_MODEL;
   const totalWeight = Object.values(DOMAINS).reduce((sum, d) => sum + d.weight, 0);
   let mean = 0;
   let variance = 0;
@@ -130,7 +146,8 @@ export function estimateReadiness(history: readonly ReadinessAnswer[], now: Date
   const sd = Math.sqrt(variance);
 
   const passProbability = 1 - normalCdf((m.passShare - mean) / sd);
-  const thin = inWindow.length < m.minAnswers || domains.some((d) => d.answers < m.minPerDomain);
+  const answers = domains.reduce((n, d) => n + d.answers, 0);
+  const thin = answers < m.minAnswers || domains.some((d) => d.answers < m.minPerDomain);
   const verdict: ReadinessVerdict = thin
     ? 'not enough answers yet'
     : passProbability >= m.likelyPass
@@ -144,7 +161,7 @@ export function estimateReadiness(history: readonly ReadinessAnswer[], now: Date
     high: scaledScore(mean + m.bandZ * sd),
     passProbability,
     verdict,
-    answers: inWindow.length,
+    answers,
     domains,
   };
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardsRepository, type LearningQuestion } from '../../src/learning/cards.repository.js';
+import { createConfidence } from '../../src/learning/confidence.js';
 import { createProfilesRepository } from '../../src/learning/profiles.repository.js';
+import { estimateReadiness } from '../../src/learning/readiness.js';
 import { createReviewsRepository } from '../../src/learning/reviews.repository.js';
 import { createStudyPosition, paceFor } from '../../src/learning/study-position.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -54,6 +56,34 @@ describe("a person's study position, readiness and exam date", () => {
     expect(annReady.domains.find((d) => d.domain === 1)?.mastery).toBeLessThan(0.4);
     expect(annReady.domains.find((d) => d.domain === 2)?.mastery).toBeGreaterThan(0.6);
     expect(await reviews.readiness(bob, dayAt(3))).toMatchObject({ answers: 0 });
+  });
+
+  it('weighs answers in the database exactly as the pure model does', async () => {
+    const reviews = createReviewsRepository(db.handle.db);
+    const now = dayAt(40);
+    const inMemory = estimateReadiness(await reviews.history(ann, now), now);
+    const inDatabase = await reviews.readiness(ann, now);
+    expect(inDatabase).toMatchObject({ score: inMemory.score, low: inMemory.low, high: inMemory.high });
+    expect(inDatabase.passProbability).toBeCloseTo(inMemory.passProbability, 9);
+    for (const [i, d] of inMemory.domains.entries()) {
+      expect(inDatabase.domains[i]?.mastery).toBeCloseTo(d.mastery, 9);
+    }
+  });
+
+  it('a confidence tap re-rates the latest answer: a lucky guess is not mastery', async () => {
+    const [eve] = (await storePeople(db.handle.db, 1, 'eve')) as [string];
+    const q = bank[0] as LearningQuestion;
+    const cards = createCardsRepository(db.handle.db);
+    await cards.applyAnswers([{ userId: eve, question: q, correct: true, source: 'practice', at: dayAt(0) }]);
+    const good = await cards.getCard(eve, q.id);
+    const mark = createConfidence(db.handle.db);
+    expect(await mark({ userId: eve, questionId: q.id, sure: false })).toBe(true);
+    const guessed = await cards.getCard(eve, q.id);
+    expect(guessed?.due.getTime()).toBeLessThan(good?.due.getTime() ?? 0);
+    expect(guessed).toMatchObject({ reps: 1, revision: 2 });
+    const history = await createReviewsRepository(db.handle.db).history(eve, dayAt(1));
+    expect(history).toEqual([expect.objectContaining({ correct: true, sure: false })]);
+    expect(await mark({ userId: eve, questionId: 'd5-004', sure: true })).toBe(false);
   });
 
   it('keeps, changes and clears the exam date', async () => {
