@@ -16,6 +16,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { loadBank } from '../src/bank/load.js';
 import { syncBank } from '../src/bank/sync.js';
+import { DATABASE_DEFAULTS } from '../src/config.js';
 import { openDatabase, queryRows } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createCardsRepository, type LearningAnswer } from '../src/learning/cards.repository.js';
@@ -103,7 +104,9 @@ async function time(label: string, run: () => Promise<unknown>): Promise<number>
 
 async function main(): Promise<void> {
   const { url, drop } = await benchDatabase();
-  const handle = await openDatabase({ kind: 'postgres', url });
+  // No statement timeout: laying down a million rows on a busy machine may take longer than 5 s.
+  const limits = { ...DATABASE_DEFAULTS, statementTimeoutMs: 0, connectTimeoutMs: 60_000 };
+  const handle = await openDatabase({ kind: 'postgres', url, limits });
   try {
     const t0 = performance.now();
     await migrateDatabase(handle);
