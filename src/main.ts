@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { type Bank, loadBank } from './bank/load.js';
+import { loadBankCached } from './bank/cache.js';
+import type { Bank } from './bank/load.js';
 import { syncBank } from './bank/sync.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -7,8 +8,18 @@ import { type Database, type DatabaseHandle, openDatabase } from './db/client.js
 import { migrateDatabase, migrationStatus } from './db/migrate.js';
 import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
-import { createScheduler } from './jobs/scheduler.js';
+import type { JobName, JobReport } from './jobs/jobs.js';
+import { createScheduler, defaultSendQueue, runJobAt, type SchedulerDeps } from './jobs/scheduler.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
+import {
+  countAnswers,
+  countQueued,
+  countSends,
+  httpMetricsMiddleware,
+  jobRunObserver,
+  metricsEndpoint,
+} from './metrics/instrument.js';
+import type { ServiceMetrics } from './metrics/metrics.js';
 import { resealInstallations } from './platforms/slack/installation-store.js';
 import type { SlackApp } from './platforms/slack/slack-app.js';
 import type { TeamsApp } from './platforms/teams/teams-app.js';
@@ -28,6 +39,10 @@ export interface RunningService {
   logger: Logger;
   /** The chat platforms this process delivers through (what the scheduler uses). */
   platforms: Partial<Record<Platform, ChatPlatform>>;
+  /** Runs one scheduled job as if it were `at`, with this service's send queue and metrics. */
+  runJob(name: JobName, at: Date): Promise<JobReport>;
+  /** The Prometheus metrics, when METRICS=on. */
+  metrics?: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -50,7 +65,7 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
     'opening the database',
   );
   // Reading the bank needs no database: do it while the database opens (a new embedded one takes seconds).
-  const bankLoading = loadBank(config.questionsDir);
+  const bankLoading = loadBankCached(config.questionsDir);
   bankLoading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const database = await openDatabase(config.database);
   try {
@@ -187,11 +202,20 @@ export async function startService(options: {
   local?: ChatPlatform;
   /** false: no HTTP at all (the terminal channel needs none). Default true. */
   serveHttp?: boolean;
+  /** Where the service's "now" comes from (the quiz's days, windows and closes); the system clock by default. */
+  clock?: Clock;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const { database, quiz, quizAt, secretBox } = await openCore(config, logger);
+  const core = await openCore(config, logger, options.clock);
+  const { database, quizAt, secretBox } = core;
+  const queue = countQueued(defaultSendQueue());
+  // prom-client is loaded only when metrics are on; off, nothing below is wrapped.
+  const metrics = config.metrics.enabled
+    ? (await import('./metrics/metrics.js')).createServiceMetrics({ database, sendQueueDepth: queue.depth })
+    : undefined;
+  const quiz = metrics ? countAnswers(core.quiz, metrics) : core.quiz;
   const chat = await createChatPlatforms({
     config,
     quiz,
@@ -200,10 +224,18 @@ export async function startService(options: {
     secretBox,
     ...(options.local ? { local: options.local } : {}),
   });
-  const { platforms, slack, teams } = chat;
-  const scheduler = config.scheduler
-    ? createScheduler({ db: database.db, quizAt, platforms, logger, defaultTimezone: config.defaultTimezone })
-    : undefined;
+  const { slack, teams } = chat;
+  const platforms = metrics ? countSends(chat.platforms, metrics) : chat.platforms;
+  const jobDeps: SchedulerDeps = {
+    db: database.db,
+    quizAt,
+    platforms,
+    logger,
+    defaultTimezone: config.defaultTimezone,
+    queue,
+    ...(metrics ? { observe: jobRunObserver(metrics) } : {}),
+  };
+  const scheduler = config.scheduler ? createScheduler(jobDeps) : undefined;
   let server: Server | undefined;
   // Set on SIGTERM: readiness answers 503 so the load balancer stops sending while work finishes.
   let draining = false;
@@ -216,6 +248,12 @@ export async function startService(options: {
   try {
     const http = createHttpApp({
       logger,
+      ...(metrics
+        ? {
+            observe: httpMetricsMiddleware(metrics),
+            metrics: metricsEndpoint(metrics, config.metrics.token),
+          }
+        : {}),
       mounts: [
         ...(slack?.router ? [{ path: '/', handler: slack.router }] : []),
         ...(teams ? [{ path: '/', handler: teams.router }] : []),
@@ -279,6 +317,7 @@ export async function startService(options: {
         server?.closeAllConnections();
         await database.close();
         inFlight.stop();
+        metrics?.close();
         logger.info('aif-quiz stopped');
       })();
       return closing;
@@ -307,10 +346,22 @@ export async function startService(options: {
         });
       }
     }
-    return { url: listening.url, config, database, quiz, quizAt, logger, platforms, close };
+    return {
+      url: listening.url,
+      config,
+      database,
+      quiz,
+      quizAt,
+      logger,
+      platforms,
+      runJob: (name, at) => runJobAt(jobDeps, name, at),
+      ...(metrics ? { metrics } : {}),
+      close,
+    };
   } catch (error) {
     server?.close();
     inFlight.stop();
+    metrics?.close();
     await database.close();
     throw error;
   }

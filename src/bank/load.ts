@@ -1,53 +1,15 @@
-import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { AppError } from '../errors.js';
+import { type Bank, type BankProblem, formatProblem, GUIDE_FILE } from './bank.js';
+import { displayPath, exists, issueProblem, listQuestionFiles, readYaml } from './files.js';
+import { checkTags, readGuide } from './guide.js';
+import { checkQuestion } from './question-checks.js';
 import { checkBankRules } from './rules.js';
-import {
-  type BankQuestion,
-  DOMAINS,
-  type Domain,
-  type ExamDomain,
-  type ExamGuide,
-  examGuideSchema,
-  type GuideObjective,
-  objectivesOf,
-  type QuestionSpec,
-  questionSchema,
-  type Topic,
-  topicFileSchema,
-  topicSchema,
-  topicsFileSchema,
-} from './schema.js';
+import { type Domain, questionSchema, topicFileSchema, topicSchema, topicsFileSchema } from './schema.js';
 import { normalise } from './text.js';
 
-export interface BankProblem {
-  file: string;
-  /** The question's id, or `-` for a problem with the file itself. */
-  questionId: string;
-  field: string;
-  message: string;
-}
-
-export interface Bank {
-  dir: string;
-  topics: Map<string, Topic>;
-  /** Every valid question in the files, active and retired, in file order. */
-  questions: BankQuestion[];
-  /** The exam-guide map, when the bank has a valid `exam-guide.yaml`. */
-  guide?: BankGuide;
-}
-
-export interface BankGuide {
-  meta: ExamGuide['guide'];
-  /** When true, coverage, tagging and item-writing rules fail the check instead of advising. */
-  enforce: boolean;
-  /** Every objective, keyed by id, in the guide's order. */
-  objectives: Map<string, GuideObjective>;
-}
-
-export const GUIDE_FILE = 'exam-guide.yaml';
+// The bank's types live in ./bank.js; they are re-exported so callers keep this one import path.
+export { type Bank, type BankGuide, type BankProblem, formatProblem, GUIDE_FILE } from './bank.js';
 
 export interface ReadBankOptions {
   /** The day freshness is measured against; the wall clock by default. */
@@ -57,10 +19,6 @@ export interface ReadBankOptions {
    * turns them off: they gate `questions check` in CI, not whether learners get their questions.
    */
   qualityRules?: boolean;
-}
-
-export function formatProblem(problem: BankProblem): string {
-  return `${problem.file}: ${problem.questionId}: ${problem.field}: ${problem.message}`;
 }
 
 /**
@@ -190,88 +148,6 @@ export async function readBank(
   return { bank, problems, warnings: rules.warnings };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads `exam-guide.yaml`; undefined (with its problems recorded) when it is broken. */
-async function readGuide(file: string, problems: BankProblem[]): Promise<BankGuide | undefined> {
-  const shown = displayPath(file);
-  const doc = await readYaml(file, problems);
-  if (doc === undefined) return undefined;
-  const parsed = examGuideSchema.safeParse(doc);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(issueProblem(shown, '-', issue));
-    return undefined;
-  }
-  const before = problems.length;
-  const add = (id: string, field: string, message: string) =>
-    problems.push({ file: shown, questionId: id, field, message });
-  const objectives = new Map<string, GuideObjective>();
-  const seenTasks = new Set<string>();
-  const seenDomains = new Set<number>();
-  parsed.data.domains.forEach((domain, d) => {
-    const at = `domains[${d}]`;
-    if (seenDomains.has(domain.id)) add(String(domain.id), `${at}.id`, 'is listed twice');
-    seenDomains.add(domain.id);
-    const weight = DOMAINS[domain.id as ExamDomain].weight;
-    if (domain.weight !== weight)
-      add(
-        String(domain.id),
-        `${at}.weight`,
-        `is ${domain.weight} but the bank weighs domain ${domain.id} at ${weight}`,
-      );
-    domain.tasks.forEach((task, t) => {
-      const taskAt = `${at}.tasks[${t}]`;
-      if (!task.id.startsWith(`${domain.id}.`))
-        add(task.id, `${taskAt}.id`, `does not belong to domain ${domain.id}`);
-      if (seenTasks.has(task.id)) add(task.id, `${taskAt}.id`, 'is listed twice');
-      seenTasks.add(task.id);
-      task.objectives.forEach((objective, o) => {
-        const objectiveAt = `${taskAt}.objectives[${o}].id`;
-        if (!objective.id.startsWith(`${task.id}.`))
-          add(objective.id, objectiveAt, `does not belong to task statement ${task.id}`);
-        if (objectives.has(objective.id)) add(objective.id, objectiveAt, 'is listed twice');
-        objectives.set(objective.id, {
-          id: objective.id,
-          text: objective.text,
-          covers: objective.covers,
-          task: task.id,
-          domain: domain.id,
-        });
-      });
-    });
-  });
-  if (problems.length > before) return undefined;
-  return { meta: parsed.data.guide, enforce: parsed.data.enforce, objectives };
-}
-
-/** Objective and freshness fields: ids that exist in the guide, dates that have happened. */
-function checkTags(
-  question: QuestionSpec,
-  context: { guide: BankGuide | undefined; guideMissing: boolean; guideFile: string; now: Date },
-  add: (field: string, message: string) => void,
-): void {
-  const ids = objectivesOf(question);
-  if (ids.length > 0 && context.guideMissing) {
-    add('objective', `cannot be checked: there is no ${context.guideFile}`);
-  } else if (context.guide) {
-    for (const id of ids) {
-      if (!context.guide.objectives.has(id))
-        add('objective', `"${id}" is not an objective of the exam guide`);
-    }
-  }
-  if (ids.length === 2 && ids[0] === ids[1]) add('objective', `names "${ids[0]}" twice`);
-  if (question.verified && question.verified > context.now.toISOString().slice(0, 10)) {
-    add('verified', `${question.verified} is in the future`);
-  }
-}
-
 /**
  * Reads the bank and throws one AppError listing every problem when any file is broken. Only
  * question-level rules apply here; whole-bank quality rules are for `aif-quiz questions check`.
@@ -285,136 +161,4 @@ export async function loadBank(dir: string): Promise<Bank> {
     );
   }
   return bank;
-}
-
-const COUNT_WORDS: Record<string, number> = { two: 2, three: 3, '2': 2, '3': 3 };
-const BANNED = /\b(all|none) of the above\b/i;
-
-/** Rules that span fields of one question, beyond what the schema can say. */
-function checkQuestion(question: QuestionSpec, add: (field: string, message: string) => void): void {
-  for (const [field, value] of textFields(question)) {
-    if (BANNED.test(value)) add(field, 'must not use "all of the above" or "none of the above"');
-  }
-  switch (question.type) {
-    case 'single':
-    case 'multiple': {
-      const correct = question.options.filter((o) => o.correct).length;
-      if (question.type === 'single' && correct !== 1) {
-        add('options', `exactly one option must have correct: true (found ${correct})`);
-      }
-      if (question.type === 'multiple') {
-        if (correct < 2 || correct > 3)
-          add('options', `2 or 3 options must have correct: true (found ${correct})`);
-        const said = /\b(?:choose|select)\s+(two|three|2|3)\b/i.exec(question.stem)?.[1]?.toLowerCase();
-        if (!said) add('stem', 'must say how many to choose, e.g. "(Choose two.)"');
-        else if (COUNT_WORDS[said] !== correct) {
-          add(
-            'stem',
-            `says choose ${said} but ${correct} ${correct === 1 ? 'option is' : 'options are'} marked correct`,
-          );
-        }
-      }
-      for (const dup of duplicates(question.options.map((o) => o.text)))
-        add('options', `"${dup}" appears twice`);
-      break;
-    }
-    case 'ordering':
-      for (const dup of duplicates(question.steps)) add('steps', `"${dup}" appears twice`);
-      break;
-    case 'matching':
-      for (const dup of duplicates(question.pairs.map((p) => p.prompt)))
-        add('pairs', `prompt "${dup}" appears twice`);
-      for (const dup of duplicates(question.pairs.map((p) => p.answer)))
-        add('pairs', `answer "${dup}" appears twice`);
-      break;
-  }
-}
-
-function textFields(question: QuestionSpec): Array<[string, string]> {
-  const fields: Array<[string, string]> = [
-    ['stem', question.stem],
-    ['explanation', question.explanation],
-  ];
-  if (question.type === 'single' || question.type === 'multiple') {
-    for (const [i, o] of question.options.entries()) fields.push([`options[${i}].text`, o.text]);
-  }
-  return fields;
-}
-
-function duplicates(values: string[]): string[] {
-  const seen = new Set<string>();
-  const dups = new Set<string>();
-  for (const value of values) {
-    const key = normalise(value);
-    if (seen.has(key)) dups.add(value);
-    seen.add(key);
-  }
-  return [...dups];
-}
-
-async function listQuestionFiles(dir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir, { recursive: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter(
-      (entry) => /\.ya?ml$/.test(entry) && path.basename(entry) !== 'topics.yaml' && entry !== GUIDE_FILE,
-    )
-    .sort()
-    .map((entry) => path.join(dir, entry));
-}
-
-async function readYaml(file: string, problems: BankProblem[]): Promise<unknown> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (error) {
-    problems.push({
-      file: displayPath(file),
-      questionId: '-',
-      field: 'file',
-      message: `cannot be read (${(error as Error).message})`,
-    });
-    return undefined;
-  }
-  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const where = error.linePos?.[0] ? `line ${error.linePos[0].line}` : 'yaml';
-      const message = (error.message.split('\n')[0] ?? 'invalid YAML').replace(
-        / at line \d+, column \d+:?$/,
-        '',
-      );
-      problems.push({ file: displayPath(file), questionId: '-', field: where, message });
-    }
-    return undefined;
-  }
-  return doc.toJS();
-}
-
-function issueProblem(file: string, questionId: string, issue: z.core.$ZodIssue): BankProblem {
-  if (issue.code === 'unrecognized_keys') {
-    const at = formatPath(issue.path);
-    return {
-      file,
-      questionId,
-      field: issue.keys.map((key) => (at ? `${at}.${key}` : key)).join(', '),
-      message: 'is not a known field',
-    };
-  }
-  return { file, questionId, field: formatPath(issue.path) || '-', message: issue.message };
-}
-
-function formatPath(parts: PropertyKey[]): string {
-  return parts
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-}
-
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

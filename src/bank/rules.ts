@@ -1,5 +1,5 @@
+import type { Bank, BankProblem } from './bank.js';
 import { ALWAYS_ENFORCED, judgeItemWriting, measureItemWriting } from './item-writing.js';
-import type { Bank, BankProblem } from './load.js';
 import { objectivesOf } from './schema.js';
 
 /** Each objective needs this many active questions before coverage counts as met. */

@@ -1,10 +1,10 @@
+import type { Bank } from './bank.js';
 import {
   ALWAYS_ENFORCED,
   type ItemRuleResult,
   judgeItemWriting,
   measureItemWriting,
 } from './item-writing.js';
-import type { Bank } from './load.js';
 import { ageInDays, countPerObjective, MIN_PER_OBJECTIVE, STALE_AFTER_DAYS } from './rules.js';
 import { DOMAINS, domainTitle, objectivesOf } from './schema.js';
 

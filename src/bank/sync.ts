@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.js';
 import { questions, questionVersions } from '../db/schema.js';
-import type { Bank } from './load.js';
+import type { Bank } from './bank.js';
 import type { BankQuestion } from './schema.js';
 
 export interface SyncResult {

@@ -5,6 +5,13 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DATABASE_DEFAULTS, type DatabaseConfig, type DatabaseLimits } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { MIGRATIONS_DIR } from './paths.js';
+import {
+  defaultTemplateDir,
+  PGLITE_START_PARAMS,
+  seedFromTemplate,
+  useBaselineWasmCompiler,
+} from './pglite-template.js';
 import * as schema from './schema.js';
 
 /** The one database type the code is written against: a Postgres server through `pg`, or PGlite. */
@@ -20,7 +27,17 @@ export interface DatabaseHandle {
    */
   withAdvisoryLock<T>(key: bigint, fn: (db: Database) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** Connections in use and waiting, for the metrics; the embedded database adds its memory. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+  memoryBytes?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
@@ -70,6 +87,12 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
     async ping() {
       await pool.query('select 1');
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: limits.poolSize,
+    }),
     async close() {
       await pool.end();
     },
@@ -83,12 +106,19 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir === 'memory://';
+  useBaselineWasmCompiler();
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // Two processes on one folder would each keep their own copy and lose each other's writes.
   const lock = inMemory ? undefined : lockDataDir(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? undefined : dataDir);
+    // A new folder starts as a copy of a ready-made, migrated database instead of running initdb.
+    if (!inMemory)
+      await seedFromTemplate(dataDir, {
+        templateDir: defaultTemplateDir(),
+        migrationsFolder: MIGRATIONS_DIR,
+      });
+    client = await PGlite.create(inMemory ? undefined : dataDir, { startParams: PGLITE_START_PARAMS });
   } catch (error) {
     lock?.release();
     throw error;
@@ -110,6 +140,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     async ping() {
       await db.execute(sql`select 1`);
     },
+    poolStats: () => ({
+      total: 1,
+      idle: 1,
+      waiting: 0,
+      max: 1,
+      memoryBytes: client.closed ? 0 : client.Module.HEAPU8.byteLength,
+    }),
     async close() {
       try {
         if (!client.closed) await client.close();

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, type DatabaseHandle, queryRows } from './client.js';
+import { MIGRATIONS_DIR } from './paths.js';
 
-/** The folder drizzle-kit generates into; the same relative place from `src/db` and `dist/db`. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export { MIGRATIONS_DIR };
 
 /** Arbitrary but fixed: every process of this service agrees on it. ("aifquiz" in ASCII.) */
 const MIGRATION_LOCK = 0x61_69_66_71_75_69_7an;

@@ -28,10 +28,16 @@ export function createHttpApp(options: {
   /** Longest /readyz waits for the checks before it answers 503 (default READINESS_TIMEOUT_MS). */
   readinessTimeoutMs?: number;
   mounts?: Array<{ path: string; handler: express.RequestHandler | express.Router }>;
+  /** Sees every request first (the HTTP metrics). */
+  observe?: express.RequestHandler;
+  /** Serves GET /metrics; without it, /metrics is a 404 like any unknown path. */
+  metrics?: express.RequestHandler;
   notConfigured?: Array<{ path: string; message: string }>;
 }): HttpApp {
   const app = express();
   app.disable('x-powered-by');
+  if (options.observe) app.use(options.observe);
+  if (options.metrics) app.get('/metrics', options.metrics);
 
   app.get('/healthz', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });

@@ -6,25 +6,9 @@ import { jobRuns, type Platform, posts, users, workspaces } from '../db/schema.j
 export function createJobsRepository(db: Database) {
   return {
     /**
-     * Takes the right to deliver a pending post for `leaseMs`. Only one caller gets the row; the
+     * Takes the right to deliver pending posts for `leaseMs`. Only one caller gets each row; the
      * lease lets another replica retry if this one dies mid-send.
      */
-    async claimDelivery(postId: string, at: Date, leaseMs: number) {
-      const [row] = await db
-        .update(posts)
-        .set({ attempts: sql`${posts.attempts} + 1`, nextAttemptAt: new Date(at.getTime() + leaseMs) })
-        .where(
-          and(
-            eq(posts.id, postId),
-            eq(posts.status, 'pending'),
-            or(isNull(posts.nextAttemptAt), lte(posts.nextAttemptAt, at)),
-          ),
-        )
-        .returning();
-      return row;
-    },
-
-    /** Takes the right to deliver many pending posts at once (see claimDelivery). */
     async claimDeliveries(postIds: string[], at: Date, leaseMs: number) {
       if (postIds.length === 0) return [];
       return db
@@ -129,5 +113,3 @@ export function createJobsRepository(db: Database) {
     },
   };
 }
-
-export type JobsRepository = ReturnType<typeof createJobsRepository>;

@@ -16,6 +16,8 @@ export interface SchedulerDeps {
   logger: Logger;
   defaultTimezone: string;
   queue?: SendQueue;
+  /** Told of every run as it starts (the service's metrics time it until it settles). */
+  observe?: (job: JobName, run: Promise<JobReport>) => void;
 }
 
 /**
@@ -29,7 +31,7 @@ export function defaultSendQueue(): SendQueue {
 
 /** Runs one job as if it were `at`: what `aif-quiz run-job` and every tick do. */
 export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<JobReport> {
-  return runJob(name, {
+  const run = runJob(name, {
     at,
     db: deps.db,
     quiz: deps.quizAt(fixedClock(at)),
@@ -38,6 +40,8 @@ export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<
     logger: deps.logger,
     defaultTimezone: deps.defaultTimezone,
   });
+  deps.observe?.(name, run);
+  return run;
 }
 
 /**

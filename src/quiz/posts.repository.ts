@@ -1,7 +1,15 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import type { Platform } from '../db/schema.js';
-import { answers, channels, posts, questions, questionVersions, users, workspaces } from '../db/schema.js';
+import {
+  answers,
+  answerTotals,
+  channels,
+  posts,
+  questions,
+  questionVersions,
+  workspaces,
+} from '../db/schema.js';
 import { type Question, questionFromContent } from './question.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -381,52 +389,22 @@ export function createPostsRepository(db: Database) {
       return Number(row?.n ?? 0);
     },
 
-    /** The channel's delivered posts newest first, each with whether this person answered it. */
-    async streakHistory(
-      channelId: string,
-      userId: string,
-      limit = 400,
-    ): Promise<Array<{ id: string; status: string; answered: boolean }>> {
-      const rows = await db
-        .select({ id: posts.id, status: posts.status, answerId: answers.id })
-        .from(posts)
-        .leftJoin(answers, and(eq(answers.postId, posts.id), eq(answers.userId, userId)))
-        .where(and(eq(posts.channelId, channelId), inArray(posts.status, ['open', 'closed'])))
-        .orderBy(desc(posts.localDate))
-        .limit(limit);
-      return rows.map((r) => ({ id: r.id, status: r.status, answered: r.answerId !== null }));
-    },
-
+    /** From the running totals (answer_totals): one row per channel the person answered in. */
     async totalPoints(userId: string): Promise<number> {
       const [row] = await db
-        .select({ n: sql<number>`coalesce(sum(${answers.points}), 0)::int` })
-        .from(answers)
-        .where(eq(answers.userId, userId));
+        .select({ n: sql<number>`coalesce(sum(${answerTotals.points}), 0)::int` })
+        .from(answerTotals)
+        .where(and(eq(answerTotals.userId, userId), eq(answerTotals.grain, 'all')));
       return Number(row?.n ?? 0);
     },
 
     /** Channels a person has answered in, for streaks in personal stats. */
     async channelsAnsweredIn(userId: string): Promise<string[]> {
       const rows = await db
-        .selectDistinct({ channelId: posts.channelId })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .where(eq(answers.userId, userId));
+        .select({ channelId: answerTotals.channelId })
+        .from(answerTotals)
+        .where(and(eq(answerTotals.userId, userId), eq(answerTotals.grain, 'all')));
       return rows.map((r) => r.channelId);
-    },
-
-    /** Everyone who ever answered in a channel: the digest's idea of its members. */
-    async participants(channelId: string): Promise<Array<{ userId: string; name: string }>> {
-      const rows = await db
-        .selectDistinct({
-          userId: users.id,
-          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
-        })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .innerJoin(users, eq(users.id, answers.userId))
-        .where(eq(posts.channelId, channelId));
-      return rows;
     },
   };
 }

@@ -1,12 +1,14 @@
-import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../db/client.js';
 import {
   answers,
+  answerTotals,
   channels,
   type PracticeKind,
   posts,
   practiceAnswers,
   questionVersions,
+  type TotalsGrain,
   users,
 } from '../db/schema.js';
 import { askedVersion } from './posts.repository.js';
@@ -18,6 +20,21 @@ export interface TopicAttempt {
   correct: boolean;
   answeredAt: Date;
 }
+
+/** The all-time row of answer_totals. */
+const ALL_TIME = '1970-01-01';
+/**
+ * Slack for clocks of two replicas that disagree: an answer is taken while its post is open, so it
+ * was given after the post went out and before it closed, give or take this.
+ */
+const CLOCK_SLACK_MS = 3_600_000;
+
+/** A uuid[] literal of bound parameters, for `= any(…)` and `unnest(…)`. */
+const uuidArray = (ids: string[]) =>
+  sql`array[${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )}]::uuid[]`;
 
 export interface LeaderboardRow {
   userId: string;
@@ -99,7 +116,8 @@ export function createProgressRepository(db: Database) {
 
     /**
      * Points and answers per person on the given channels' questions of the day, answered in
-     * [from, to). People who opted out are left out.
+     * [from, to). People who opted out are left out. Reads only the channels' posts that were out
+     * during the range, then their answers by post: the cost follows the range, not the history.
      */
     async leaderboard(channelIds: string[], from: Date, to: Date): Promise<LeaderboardRow[]> {
       if (channelIds.length === 0) return [];
@@ -112,12 +130,14 @@ export function createProgressRepository(db: Database) {
           answered: sql<number>`count(*)::int`,
           correct: sql<number>`sum(case when ${answers.correct} then 1 else 0 end)::int`,
         })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
+        .from(posts)
+        .innerJoin(answers, eq(answers.postId, posts.id))
         .innerJoin(users, eq(users.id, answers.userId))
         .where(
           and(
             inArray(posts.channelId, channelIds),
+            lt(posts.postedAt, new Date(to.getTime() + CLOCK_SLACK_MS)),
+            or(isNull(posts.closedAt), gte(posts.closedAt, new Date(from.getTime() - CLOCK_SLACK_MS))),
             gte(answers.answeredAt, from),
             lt(answers.answeredAt, to),
             eq(users.leaderboardOptOut, false),
@@ -131,6 +151,107 @@ export function createProgressRepository(db: Database) {
         answered: Number(r.answered),
         correct: Number(r.correct),
       }));
+    },
+
+    /**
+     * The same board from answer_totals: all time, or the week or month starting on `periodStart`
+     * (a Monday or a 1st) as each channel's own calendar has it. Best first; `limit` keeps the top.
+     */
+    async totalsBoard(
+      channelIds: string[],
+      grain: TotalsGrain,
+      periodStart: string,
+      limit?: number,
+    ): Promise<LeaderboardRow[]> {
+      if (channelIds.length === 0) return [];
+      const name = sql<string>`coalesce(${users.displayName}, ${users.externalId})`;
+      const query = db
+        .select({
+          userId: users.id,
+          externalId: users.externalId,
+          name,
+          points: sql<number>`sum(${answerTotals.points})::int`,
+          answered: sql<number>`sum(${answerTotals.answered})::int`,
+          correct: sql<number>`sum(${answerTotals.correct})::int`,
+        })
+        .from(answerTotals)
+        .innerJoin(users, eq(users.id, answerTotals.userId))
+        .where(
+          and(
+            inArray(answerTotals.channelId, channelIds),
+            eq(answerTotals.grain, grain),
+            eq(answerTotals.periodStart, grain === 'all' ? ALL_TIME : periodStart),
+            eq(users.leaderboardOptOut, false),
+          ),
+        )
+        .groupBy(users.id, users.externalId, users.displayName)
+        .orderBy(desc(sql`sum(${answerTotals.points})`), name);
+      const rows = await (limit === undefined ? query : query.limit(limit));
+      return rows.map((r) => ({
+        ...r,
+        points: Number(r.points),
+        answered: Number(r.answered),
+        correct: Number(r.correct),
+      }));
+    },
+
+    /**
+     * A person's place on the all-time board of these channels (1 + how many have more points),
+     * and how many are on it; rank is null when the person is not on it.
+     */
+    async allTimeRankOf(
+      channelIds: string[],
+      userId: string,
+    ): Promise<{ rank: number | null; ranked: number }> {
+      if (channelIds.length === 0) return { rank: null, ranked: 0 };
+      const [r] = await queryRows<{ rank: number; ranked: number; present: boolean }>(
+        db,
+        sql`
+        with board as (
+          select t.user_id, sum(t.points) as points
+          from ${answerTotals} t join ${users} u on u.id = t.user_id
+          where t.channel_id = any(${uuidArray(channelIds)}) and t.grain = 'all' and t.period_start = ${ALL_TIME}
+            and not u.leaderboard_opt_out
+          group by t.user_id
+        ), mine as (select points from board where user_id = ${userId})
+        select (select count(*) from board where points > (select points from mine))::int + 1 as rank,
+               (select count(*) from board)::int as ranked,
+               exists (select 1 from mine) as present`,
+      );
+      return { rank: r?.present ? Number(r.rank) : null, ranked: Number(r?.ranked ?? 0) };
+    },
+
+    /**
+     * Each member's current streak in a channel, in one query: walks back from the newest post,
+     * one index lookup for the post before and one for the member's answer to it, and stops at
+     * the first miss (an open, unanswered newest post is skipped), so the work follows the
+     * streaks' lengths, not the channel's history. At most `limit` posts back.
+     */
+    async streaksIn(channelId: string, userIds: string[], limit = 400): Promise<Map<string, number>> {
+      if (userIds.length === 0) return new Map();
+      const asked = sql`channel_id = ${channelId} and status in ('open', 'closed')`;
+      const rows = await queryRows<{ user_id: string; streak: number }>(
+        db,
+        sql`
+        with recursive walk (user_id, post_id, status, local_date, answered, streak, depth) as (
+          select m.user_id, p.id, p.status, p.local_date, x.answered, x.answered::int, 1
+          from unnest(${uuidArray(userIds)}) as m (user_id)
+          cross join (select id, status, local_date from ${posts} where ${asked}
+                      order by local_date desc limit 1) p
+          cross join lateral (select exists (select 1 from ${answers} a
+                              where a.post_id = p.id and a.user_id = m.user_id) as answered) x
+          union all
+          select w.user_id, b.id, b.status, b.local_date, x.answered, w.streak + x.answered::int, w.depth + 1
+          from walk w
+          cross join lateral (select id, status, local_date from ${posts} where ${asked}
+                              and local_date < w.local_date order by local_date desc limit 1) b
+          cross join lateral (select exists (select 1 from ${answers} a
+                              where a.post_id = b.id and a.user_id = w.user_id) as answered) x
+          where (w.answered or (w.depth = 1 and w.status = 'open')) and w.depth < ${limit}
+        )
+        select user_id, max(streak)::int as streak from walk group by user_id`,
+      );
+      return new Map(rows.map((r) => [r.user_id, Number(r.streak)]));
     },
 
     /** The daily questions of a channel asked in [from, to), with how they were answered. */
@@ -153,6 +274,24 @@ export function createProgressRepository(db: Database) {
         )
         .groupBy(posts.id, posts.localDate, posts.questionId, posts.questionVersion, questionVersions.domain)
         .orderBy(posts.localDate);
+    },
+
+    /** Everyone who ever answered in a channel: the digest's idea of its members. */
+    async membersOf(channelId: string): Promise<Array<{ userId: string; name: string }>> {
+      return db
+        .select({
+          userId: users.id,
+          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
+        })
+        .from(answerTotals)
+        .innerJoin(users, eq(users.id, answerTotals.userId))
+        .where(
+          and(
+            eq(answerTotals.channelId, channelId),
+            eq(answerTotals.grain, 'all'),
+            eq(answerTotals.periodStart, ALL_TIME),
+          ),
+        );
     },
 
     async channelIdsOfWorkspace(workspaceId: string): Promise<string[]> {

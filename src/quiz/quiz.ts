@@ -28,7 +28,6 @@ import {
   periodRange,
   WEEKDAYS,
 } from './schedule.js';
-import { currentStreak } from './scoring.js';
 import { type TopicFigures, topicFigures, weakestTopics } from './weak-topics.js';
 
 /** Who is acting, in the platform's own ids. */
@@ -120,6 +119,7 @@ export interface Leaderboard {
   scope: 'channel' | 'workspace';
   period: Period;
   timezone: string;
+  /** The top ten, best first. */
   rows: RankedRow[];
 }
 
@@ -181,6 +181,8 @@ const MAX_OPEN_MS = 24 * 3600_000;
 const DEFAULT_POST_TIME = '09:00';
 const POOL_TTL_MS = 60_000;
 const USER_CACHE_MS = 60_000;
+/** How much of a leaderboard is read and shown: the top, not everyone who ever answered. */
+const BOARD_ROWS = 10;
 
 /**
  * The study bot's rules, shared by Slack, Teams and the terminal: plain ids in, plain data out.
@@ -382,16 +384,18 @@ export function createQuiz(deps: QuizDeps) {
     return next && next < latest ? next : latest;
   }
 
+  /** The top of a board, from the running totals: one row per person, whatever the history. */
   async function rankIn(channelIds: string[], period: Period, timezone: string): Promise<RankedRow[]> {
-    const { from, to } = periodRange(period, deps.clock.now(), timezone);
-    return rank(await progress.leaderboard(channelIds, from, to));
+    const { from } = periodRange(period, deps.clock.now(), timezone);
+    const start = localDateOf(from, timezone);
+    return rank(await progress.totalsBoard(channelIds, period, start, BOARD_ROWS));
   }
 
   async function streakOf(userId: string): Promise<number> {
     const channelIds = await postsRepo.channelsAnsweredIn(userId);
     let best = 0;
     for (const channelId of channelIds)
-      best = Math.max(best, currentStreak(await postsRepo.streakHistory(channelId, userId)));
+      best = Math.max(best, (await progress.streaksIn(channelId, [userId])).get(userId) ?? 0);
     return best;
   }
 
@@ -854,10 +858,9 @@ export function createQuiz(deps: QuizDeps) {
         if (a.correct) d.correct++;
         domains.set(a.domain, d);
       }
-      const board = await rankIn(
+      const place = await progress.allTimeRankOf(
         await progress.channelIdsOfWorkspace(user.workspaceId),
-        'all',
-        deps.defaultTimezone,
+        user.id,
       );
       return {
         answered: attempts.length,
@@ -865,8 +868,8 @@ export function createQuiz(deps: QuizDeps) {
         accuracy: attempts.length ? correct / attempts.length : null,
         points: await postsRepo.totalPoints(user.id),
         streak: await streakOf(user.id),
-        rank: board.find((r) => r.userId === user.id)?.rank ?? null,
-        rankedPeople: board.length,
+        rank: place.rank,
+        rankedPeople: place.ranked,
         byDomain: [...domains.entries()]
           .sort(([a], [b]) => a - b)
           .map(([domain, d]) => ({
@@ -893,14 +896,14 @@ export function createQuiz(deps: QuizDeps) {
       if (!channel) throw new AppError('quiz.unknown_channel', 'That channel is not known to the bot.');
       const now = deps.clock.now();
       const from = new Date(now.getTime() - 7 * 86_400_000);
-      const top = rank(await progress.leaderboard([channelId], from, now)).slice(0, 10);
+      const all = await progress.leaderboard([channelId], from, now);
+      const top = rank(all).slice(0, 10);
       const asked = await progress.channelPostsBetween(
         channelId,
         localDateOf(from, channel.timezone),
         localDateOf(now, channel.timezone),
       );
-      const members = await postsRepo.participants(channelId);
-      const all = await progress.leaderboard([channelId], from, now);
+      const members = await progress.membersOf(channelId);
       const withAnswers = asked.filter((p) => Number(p.answered) > 0);
       const hardestRow = [...withAnswers].sort(
         (a, b) =>
@@ -918,8 +921,12 @@ export function createQuiz(deps: QuizDeps) {
         ([, a], [, b]) => a.correct / a.answered - b.correct / b.answered,
       )[0];
       const streaks: Array<{ name: string; streak: number }> = [];
+      const streakOfMember = await progress.streaksIn(
+        channelId,
+        members.map((m) => m.userId),
+      );
       for (const member of members) {
-        const streak = currentStreak(await postsRepo.streakHistory(channelId, member.userId));
+        const streak = streakOfMember.get(member.userId) ?? 0;
         if (streak >= 3) streaks.push({ name: member.name, streak });
       }
       streaks.sort((a, b) => b.streak - a.streak || a.name.localeCompare(b.name));

@@ -70,5 +70,6 @@ describe('concurrent migrations on PGlite', () => {
     } finally {
       await test.destroy();
     }
-  });
+    // Starting PGlite and applying every migration takes ~30 s on the shared 2-core machine.
+  }, 90_000);
 });

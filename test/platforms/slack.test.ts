@@ -2,6 +2,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
+import { fixedClock } from '../../src/clock.js';
 import { runJobAt } from '../../src/jobs/scheduler.js';
 import { createSendQueue } from '../../src/jobs/send-queue.js';
 import { createLogger } from '../../src/logger.js';
@@ -24,6 +25,11 @@ const REFUSE_ANSWERS = [
      begin raise exception 'the disk is full'; end $$`,
   'create trigger refuse_answers before insert on answers for each row execute function refuse_answers()',
 ];
+/** Now, to the minute: the daily question is posted at this instant so people can answer it now. */
+const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const NOW_HHMM = NOW.toISOString().slice(11, 16);
+const TODAY = NOW.toISOString().slice(0, 10);
+const TOMORROW = new Date(NOW.getTime() + 86_400_000);
 const silent = createLogger({ level: 'silent', format: 'json' });
 let fake: Awaited<ReturnType<typeof startFakeSlack>>;
 let service: RunningService;
@@ -32,11 +38,15 @@ let interaction = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack({ admins: ['UADMIN'] });
-  const started = await startTestService({
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_API_URL: fake.apiUrl,
-  });
+  // The service's day stands still at NOW, so a run that crosses midnight still answers today's question.
+  const started = await startTestService(
+    {
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_API_URL: fake.apiUrl,
+    },
+    { clock: fixedClock(NOW) },
+  );
   service = started.service;
   cleanups.push(started.stop);
 });
@@ -86,8 +96,10 @@ async function click(options: {
   actionId: string;
   value: string;
   state?: Record<string, unknown>;
+  channel?: string;
 }) {
   const id = `act${++interaction}`;
+  const channel = options.channel ?? 'C1';
   const response = await sendToSlackEndpoint(service.url, SECRET, {
     form: {
       payload: JSON.stringify({
@@ -102,8 +114,8 @@ async function click(options: {
         api_app_id: 'A1',
         token: 'legacy',
         trigger_id: '1.2.3',
-        container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: false },
-        channel: { id: 'C1', name: 'general' },
+        container: { type: 'message', message_ts: '1.1', channel_id: channel, is_ephemeral: false },
+        channel: { id: channel, name: 'general' },
         response_url: fake.responseUrl(id),
         actions: [
           {
@@ -128,12 +140,6 @@ async function click(options: {
 function textOf(body: Record<string, unknown>): string {
   return JSON.stringify(body.blocks ?? body.text);
 }
-
-/** Now, to the minute: the daily question is posted at this instant so people can answer it now. */
-const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-const NOW_HHMM = NOW.toISOString().slice(11, 16);
-const TODAY = NOW.toISOString().slice(0, 10);
-const TOMORROW = new Date(NOW.getTime() + 86_400_000);
 
 async function postTodaysQuestion(at = NOW.toISOString()) {
   const report = await runJobAt(
@@ -173,136 +179,162 @@ describe('Slack: subscribing', () => {
   });
 
   it('a non-admin is told why, privately, and nothing changes', async () => {
-    const reply = await command('unsubscribe', 'U2');
+    await command(`subscribe ${NOW_HHMM} UTC daily`, 'UADMIN', 'CADMIN');
+    const reply = await command('unsubscribe', 'U2', 'CADMIN');
     expect(reply.response_type).toBe('ephemeral');
     expect(textOf(reply)).toContain('Only workspace admins can unsubscribe a channel');
     const settings = await service.quiz.channelSettings({
       platform: 'slack',
       workspaceId: 'T1',
-      channelId: 'C1',
+      channelId: 'CADMIN',
     });
     expect(settings?.active).toBe(true);
   });
 });
 
-describe('Slack: the question of the day', () => {
-  let postId: string;
-  let question: Question;
+let channels = 0;
 
+/**
+ * A channel of its own, subscribed through the slash command and posted its question of the day at
+ * NOW: what a test about the daily question starts from, whatever ran before it.
+ */
+async function givenOpenQuestion() {
+  const channel = `CQ${++channels}`;
+  expect(textOf(await command(`subscribe ${NOW_HHMM} UTC daily`, 'UADMIN', channel))).toContain('Subscribed');
+  const target = `slack:${channel}`;
+  const posted = await postTodaysQuestion();
+  const report = { ...posted, outcomes: posted.outcomes.filter((o) => o.target === target) };
+  const settings = await service.quiz.channelSettings({
+    platform: 'slack',
+    workspaceId: 'T1',
+    channelId: channel,
+  });
+  const postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
+  const question = (await service.quiz.getDailyPost(postId))!.question;
+  const answer = (user: string, choice: number[]) =>
+    question.type === 'single'
+      ? click({
+          user,
+          channel,
+          actionId: `${ACTIONS.dailySingle}:X`,
+          value: JSON.stringify({ p: postId, c: choice }),
+        })
+      : click({
+          user,
+          channel,
+          actionId: ACTIONS.dailySubmit,
+          value: JSON.stringify({ p: postId }),
+          state: slackStateFor(question, choice),
+        });
+  const answered = async () => (await service.quiz.revealOf(postId)).answered;
+  return { channel, target, report, postId, question, answer, answered };
+}
+
+/** Runs close-questions a day later and returns what it did for this channel. */
+async function closeTheDay(target: string) {
+  const report = await runJobAt(
+    {
+      db: service.database.db,
+      quizAt: service.quizAt,
+      platforms: service.platforms,
+      logger: silent,
+      defaultTimezone: 'UTC',
+    },
+    'close-questions',
+    TOMORROW,
+  );
+  return report.outcomes.filter((o) => o.target === target);
+}
+
+describe('Slack: the question of the day', () => {
   it('is posted as Block Kit with its inputs and a footer', async () => {
-    const report = await postTodaysQuestion();
-    expect(report.outcomes).toEqual([
-      { target: 'slack:C1', outcome: 'posted', reason: expect.stringContaining(TODAY) },
+    const t = await givenOpenQuestion();
+    expect(t.report.outcomes).toEqual([
+      { target: t.target, outcome: 'posted', reason: expect.stringContaining(TODAY) },
     ]);
-    const [post] = fake.of('chat.postMessage');
-    expect(post?.body.channel).toBe('C1');
+    const post = fake.of('chat.postMessage').find((c) => c.body.channel === t.channel);
     const blocks = post?.body.blocks as unknown[];
     expect(JSON.stringify(blocks)).toContain('Question of the day');
     expect(JSON.stringify(blocks)).toContain('0 answered');
-    const open = await service.quiz.openPostOf(
-      (await service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId: 'C1' }))!
-        .channelId,
-    );
-    postId = open!.id;
-    question = (await service.quiz.getDailyPost(postId))!.question;
   });
 
-  function answerClick(user: string, choice: number[]) {
-    if (question.type === 'single') {
-      return click({
-        user,
-        actionId: `${ACTIONS.dailySingle}:X`,
-        value: JSON.stringify({ p: postId, c: choice }),
-      });
-    }
-    return click({
-      user,
-      actionId: ACTIONS.dailySubmit,
-      value: JSON.stringify({ p: postId }),
-      state: slackStateFor(question, choice),
-    });
-  }
-
   it('an answer is acknowledged, recorded, and explained privately', async () => {
-    const started = Date.now();
-    const { reply } = await answerClick('U1', correctChoice(question));
-    expect(Date.now() - started).toBeLessThan(3000);
-    const body = await reply();
+    const t = await givenOpenQuestion();
+    const body = await (await t.answer('U1', correctChoice(t.question))).reply();
     expect(body.response_type).toBe('ephemeral');
     expect(body.replace_original).toBe(false);
     expect(textOf(body)).toContain('Correct!');
-    expect(textOf(body)).toMatch(/\+\d+ points · streak 1/);
+    expect(textOf(body)).toMatch(/\+\d+ points · streak \d/);
+    expect(await t.answered()).toBe(1);
   });
 
   it('a second click says "you already answered" and changes nothing', async () => {
+    const t = await givenOpenQuestion();
+    await (await t.answer('U1', correctChoice(t.question))).reply();
     const wrong =
-      question.type === 'single' ? [(correctChoice(question)[0]! + 1) % 4] : correctChoice(question);
-    const body = await (await answerClick('U1', wrong)).reply();
+      t.question.type === 'single' ? [(correctChoice(t.question)[0]! + 1) % 4] : correctChoice(t.question);
+    const body = await (await t.answer('U1', wrong)).reply();
     expect(textOf(body)).toContain('You already answered');
-    expect((await service.quiz.revealOf(postId)).answered).toBe(1);
+    expect(await t.answered()).toBe(1);
   });
 
   it('after forget-me, answering the same open question again is refused, not scored', async () => {
-    await (await answerClick('UFORGET', correctChoice(question))).reply();
-    expect(textOf(await command('forget-me confirm', 'UFORGET'))).toContain('erased');
-    const again = await (await answerClick('UFORGET', correctChoice(question))).reply();
+    const t = await givenOpenQuestion();
+    await (await t.answer('UFORGET', correctChoice(t.question))).reply();
+    expect(textOf(await command('forget-me confirm', 'UFORGET', t.channel))).toContain('erased');
+    const again = await (await t.answer('UFORGET', correctChoice(t.question))).reply();
     expect(textOf(again)).toContain('your first answer is the one that counts');
     expect(textOf(again)).not.toMatch(/points · streak/);
-    expect((await service.quiz.revealOf(postId)).answered).toBe(1);
+    expect(await t.answered()).toBe(0);
   });
 
   it('when the answer cannot be stored, the person is told that nothing was recorded', async () => {
+    const t = await givenOpenQuestion();
     // A real failure inside the database: every insert into answers raises an error.
     const db = service.database.db;
     for (const statement of REFUSE_ANSWERS) await db.execute(sql.raw(statement));
     try {
-      const body = await (await answerClick('UFAIL', correctChoice(question))).reply();
+      const body = await (await t.answer('UFAIL', correctChoice(t.question))).reply();
       expect(textOf(body)).toContain('nothing was recorded');
       expect(textOf(body)).not.toContain('Correct');
     } finally {
       await db.execute(sql.raw('drop trigger refuse_answers on answers'));
       await db.execute(sql.raw('drop function refuse_answers()'));
     }
-    const retry = await (await answerClick('UFAIL', correctChoice(question))).reply();
+    const retry = await (await t.answer('UFAIL', correctChoice(t.question))).reply();
     expect(textOf(retry)).toContain('Correct!');
-    expect((await service.quiz.revealOf(postId)).answered).toBe(2);
+    expect(await t.answered()).toBe(1);
   });
 
-  it('fifty people answering at once make exactly fifty answers', async () => {
+  it('fifty people answering at once make exactly fifty answers, and the count is refreshed a few times at most', async () => {
+    const t = await givenOpenQuestion();
     const clicks = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => answerClick(`UM${i}`, correctChoice(question))),
+      Array.from({ length: 50 }, (_, i) => t.answer(`UM${i}`, correctChoice(t.question))),
     );
     await Promise.all(clicks.map((c) => c.reply()));
-    expect((await service.quiz.revealOf(postId)).answered).toBe(52);
-  });
-
-  it('the answered count is refreshed with chat.update, a few times at most', async () => {
-    const updates = await waitFor(
-      () => (fake.of('chat.update').length > 0 ? fake.of('chat.update') : undefined),
-      'a count update',
+    expect(await t.answered()).toBe(50);
+    const updatesHere = () => fake.of('chat.update').filter((c) => c.body.channel === t.channel);
+    await waitFor(
+      () =>
+        JSON.stringify(updatesHere().at(-1)?.body.blocks ?? '').includes('50 answered') ? true : undefined,
+      'a count update showing all fifty',
       8000,
     );
-    expect(updates.length).toBeLessThanOrEqual(2);
-    expect(JSON.stringify(updates.at(-1)?.body.blocks)).toMatch(/5\d answered/);
+    expect(updatesHere().length).toBeLessThanOrEqual(2);
   });
 
   it('closing posts the reveal in the thread and closes the original message', async () => {
-    const report = await runJobAt(
-      {
-        db: service.database.db,
-        quizAt: service.quizAt,
-        platforms: service.platforms,
-        logger: silent,
-        defaultTimezone: 'UTC',
-      },
-      'close-questions',
-      TOMORROW,
-    );
-    expect(report.outcomes).toEqual([{ target: 'slack:C1', outcome: 'revealed', reason: TODAY }]);
-    const reveal = fake.of('chat.postMessage').find((c) => c.body.thread_ts);
-    expect(JSON.stringify(reveal?.body.blocks)).toContain('52 of 52 answered correctly');
-    const closed = fake.of('chat.update').at(-1);
-    expect(JSON.stringify(closed?.body.blocks)).toContain('Closed · 52 answered');
+    const t = await givenOpenQuestion();
+    await (await t.answer('U1', correctChoice(t.question))).reply();
+    await (await t.answer('U2', correctChoice(t.question))).reply();
+    expect(await closeTheDay(t.target)).toEqual([{ target: t.target, outcome: 'revealed', reason: TODAY }]);
+    const reveal = fake.of('chat.postMessage').find((c) => c.body.thread_ts && c.body.channel === t.channel);
+    expect(JSON.stringify(reveal?.body.blocks)).toContain('2 of 2 answered correctly');
+    const closed = fake
+      .of('chat.update')
+      .filter((c) => c.body.channel === t.channel)
+      .at(-1);
+    expect(JSON.stringify(closed?.body.blocks)).toContain('Closed · 2 answered');
     expect(JSON.stringify(closed?.body.blocks)).not.toContain(ACTIONS.dailySingle);
   });
 
@@ -321,7 +353,9 @@ describe('Slack: the question of the day', () => {
   });
 
   it('a click after the close counts as practice', async () => {
-    const body = await (await answerClick('ULATE', correctChoice(question))).reply();
+    const t = await givenOpenQuestion();
+    await closeTheDay(t.target);
+    const body = await (await t.answer('ULATE', correctChoice(t.question))).reply();
     expect(textOf(body)).toContain('counts as practice, not points');
   });
 });
@@ -523,18 +557,20 @@ describe('Slack: request verification', () => {
 describe('Slack: rate limits', () => {
   it('a 429 on a post is waited out and the question is posted once', async () => {
     await command('subscribe 09:00 UTC daily', 'UADMIN', 'C429');
-    await command('unsubscribe', 'UADMIN', 'C1');
     fake.clear();
     fake.failNext('chat.postMessage', 429, 1, 1);
+    // Other tests' channels may be due at the same instant: only this channel's sends are looked at.
+    const here = (report: Awaited<ReturnType<typeof postTodaysQuestion>>) =>
+      report.outcomes.filter((o) => o.target === 'slack:C429');
     const report = await postTodaysQuestion('2026-11-04T09:00:00Z');
-    expect(report.outcomes).toEqual([
+    expect(here(report)).toEqual([
       { target: 'slack:C429', outcome: 'posted', reason: expect.stringContaining('2026-11-04') },
     ]);
     const attempts = fake.of('chat.postMessage').filter((c) => c.body.channel === 'C429');
     expect(attempts).toHaveLength(2); // the refused one and the one that landed
     const second = await postTodaysQuestion('2026-11-04T09:01:00Z');
-    expect(second.outcomes).toEqual([]);
-    expect(fake.of('chat.postMessage')).toHaveLength(2);
+    expect(here(second)).toEqual([]);
+    expect(fake.of('chat.postMessage').filter((c) => c.body.channel === 'C429')).toHaveLength(2);
   });
 });
 

@@ -1,13 +1,15 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { ROOT } from './cli.js';
-import { createPostgresDatabase, testPostgresUrl } from './database.js';
+import { copyDataDir, createPostgresDatabase, testPostgresUrl, testTemplate } from './database.js';
 
 /**
- * The service as the platform tests run it: on a database of its own (a new one on the test run's
- * Postgres server, else the embedded database in memory), with the small fixture bank, no
+ * The service as the platform tests run it: on a database of its own (a clone of the run's migrated
+ * template on its Postgres server, else a copy of the template's PGlite folder), with the small fixture bank, no
  * scheduler, a free port and no logs. `env` adds the platform's settings. `stop` closes the
  * service and drops its database.
  */
@@ -18,10 +20,20 @@ export async function startTestService(
     logs?: NodeJS.WritableStream;
     /** Adds a password to the database URL (the test server trusts everyone, so it is never checked). */
     databasePassword?: string;
+    /** The service's clock (the quiz's days, windows and closes); the system clock by default. */
+    clock?: Clock;
   } = {},
 ): Promise<{ service: RunningService; stop(): Promise<void> }> {
   const serverUrl = testPostgresUrl();
-  const database = serverUrl ? await createPostgresDatabase(serverUrl) : undefined;
+  const template = testTemplate();
+  const database = serverUrl
+    ? await createPostgresDatabase(serverUrl, 'postgres' in template ? { template: template.postgres } : {})
+    : undefined;
+  const dataDir = 'pgliteDir' in template ? await copyDataDir(template.pgliteDir) : undefined;
+  const removeDatabase = async () => {
+    await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
   try {
     const databaseUrl = database ? new URL(database.url) : undefined;
     if (databaseUrl && options.databasePassword) {
@@ -33,12 +45,13 @@ export async function startTestService(
       HOST: '127.0.0.1',
       SCHEDULER: 'off',
       QUESTIONS_DIR: path.join(ROOT, 'test/fixtures/mini-bank'),
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl.toString() } : { DATA_DIR: 'memory://' }),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl.toString() } : { DATA_DIR: dataDir ?? 'memory://' }),
       LOG_LEVEL: 'trace',
       ...env,
     });
     const service = await startService({
       config,
+      ...(options.clock ? { clock: options.clock } : {}),
       logger: options.logs
         ? createLogger({ ...config.log, format: 'json' }, options.logs)
         : createLogger({ level: 'silent', format: 'json' }),
@@ -47,11 +60,11 @@ export async function startTestService(
       service,
       stop: async () => {
         await service.close();
-        await database?.drop();
+        await removeDatabase();
       },
     };
   } catch (error) {
-    await database?.drop();
+    await removeDatabase();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { signalRateLimited } from '../../metrics/signals.js';
 
 /**
  * The Web API client's HTTP transport. It speaks fetch, but a morning fan-out makes thousands of
@@ -17,6 +18,7 @@ export async function slackFetch(input: string | URL | Request, init: RequestIni
     ...(init.signal ? { signal: init.signal } : {}),
   });
   const bytes = Buffer.from(await answer.body.arrayBuffer());
+  if (answer.statusCode === 429) signalRateLimited('slack');
   const headers = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

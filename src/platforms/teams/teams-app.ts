@@ -19,6 +19,7 @@ import {
 } from '../../errors.js';
 import { createBadRequests } from '../../http/bad-requests.js';
 import type { Logger } from '../../logger.js';
+import { signalRateLimited } from '../../metrics/signals.js';
 import { isListedAdmin } from '../../quiz/admins.js';
 import { createAnsweredCountRefresher } from '../../quiz/answered-count.js';
 import { parseCommand } from '../../quiz/commands.js';
@@ -90,6 +91,7 @@ export async function withTeamsRetry<T>(
       return await send();
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
+      if (status === 429) signalRateLimited('teams');
       if (!status || !RETRYABLE.has(status) || attempt >= attempts) throw error;
       const retryAfter = Number(
         (
