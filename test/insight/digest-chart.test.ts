@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
-import { chartWeeksAt, describeDigestChart, loadDigestChartData } from '../../src/insight/digest-chart-data.js';
 import { renderDigestChart, renderDigestChartOrNothing } from '../../src/insight/digest-chart.js';
+import {
+  chartWeeksAt,
+  describeDigestChart,
+  loadDigestChartData,
+} from '../../src/insight/digest-chart-data.js';
 import { createInsightRepository, type InsightChannel } from '../../src/insight/insight.repository.js';
 import { createLogger } from '../../src/logger.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -72,7 +76,10 @@ describe('the digest chart', () => {
     const chart = await renderDigestChart(data);
     const header = pngHeader(chart.png);
     expect(header.signature).toBe(true);
-    expect({ width: header.width, height: header.height }).toEqual({ width: chart.width, height: chart.height });
+    expect({ width: header.width, height: header.height }).toEqual({
+      width: chart.width,
+      height: chart.height,
+    });
     expect(header.width).toBeGreaterThanOrEqual(700);
     expect(header.width).toBeLessThanOrEqual(900);
     expect(header.height).toBeGreaterThan(250);

@@ -107,7 +107,13 @@ describe('item statistics across all channels', () => {
   });
 
   it('computes the discrimination index as the point-biserial correlation with the rest of a person’s record', () => {
-    for (const item of ['genai-basics-002', 'retrieval-002', 'fairness-001', 'access-001', 'genai-basics-001']) {
+    for (const item of [
+      'genai-basics-002',
+      'retrieval-002',
+      'fairness-001',
+      'access-001',
+      'genai-basics-001',
+    ]) {
       const expected = expectedDiscrimination(item) as number;
       expect(byId(item).discrimination).toBeCloseTo(expected, 10);
     }
