@@ -8,6 +8,9 @@ export const CHART_FONT = 'DejaVu Sans';
 const WEEK_STEP = 66;
 const DOMAIN_STEP = 40;
 
+/** Viridis at five evenly spaced points, from 0–20 % right (dark) to 80–100 % (light). */
+const VIRIDIS_5 = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
+
 /** Cells with nothing to colour are drawn light grey, apart from the viridis scale's colours. */
 const EMPTY_FILL = '#eeeeee';
 
@@ -23,7 +26,7 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
   const cells = data.cells.map((c) => ({
     week: weekLabel.get(c.weekStart),
     domain: SHORT_DOMAIN_NAMES[c.domain] ?? `D${c.domain}`,
-    accuracy: c.answers > 0 ? c.correct / c.answers : null,
+    accuracy: c.questions > 0 && c.answers > 0 ? c.correct / c.answers : null,
     lines:
       c.questions === 0
         ? ['–']
@@ -94,8 +97,10 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
                 field: 'accuracy',
                 type: 'quantitative',
                 title: 'correct',
-                scale: { scheme: 'viridis', domain: [0, 1] },
-                legend: { format: '.0%', gradientLength: 120, tickCount: 3 },
+                // Five bands of 20 points each read faster than a gradient, and a handful of flat
+                // colours keeps the PNG small (Teams carries it inline, in the message itself).
+                scale: { type: 'quantize', domain: [0, 1], range: VIRIDIS_5 },
+                legend: { format: '.0%', symbolType: 'square', symbolSize: 140 },
               },
             },
           },
@@ -104,8 +109,8 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
             encoding: {
               text: { field: 'lines' },
               color: {
-                // Viridis runs from dark purple to yellow: white reads on the lower half, black above.
-                condition: { test: 'datum.accuracy !== null && datum.accuracy < 0.55', value: 'white' },
+                // The three darker bands take white text, the two lighter ones dark text.
+                condition: { test: 'datum.accuracy !== null && datum.accuracy < 0.6', value: 'white' },
                 value: '#222222',
               },
             },
