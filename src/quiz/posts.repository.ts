@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
 import type { Platform } from '../db/schema.js';
 import { answers, channels, posts, questions, questionVersions, users, workspaces } from '../db/schema.js';
+import { notPausedByReports } from '../insight/reports.repository.js';
 import { type Question, questionFromContent } from './question.js';
 
 export type PostRow = typeof posts.$inferSelect;
@@ -32,7 +33,7 @@ export interface PoolQuestion {
 /** Questions of the day, the answers to them, and the bank they are drawn from. */
 export function createPostsRepository(db: Database) {
   return {
-    /** Every active question at its current version: what can be drawn. */
+    /** Every active question at its current version, less those paused by reports: what can be drawn. */
     async activePool(): Promise<PoolQuestion[]> {
       return db
         .select({
@@ -42,7 +43,7 @@ export function createPostsRepository(db: Database) {
           domain: questions.domain,
         })
         .from(questions)
-        .where(eq(questions.active, true))
+        .where(and(eq(questions.active, true), notPausedByReports(questions.id)))
         .orderBy(asc(questions.id));
     },
 
