@@ -21,6 +21,11 @@ const job = JSON.parse(process.argv[2] ?? '{}') as {
   state?: Record<string, unknown>;
   /** The channel the question was posted in: an answer counts only there. */
   channel?: string;
+  /**
+   * Open loop: clicks leave at this many per second whatever the answers, as people click, and
+   * latency counts from when a click was due (so a slow server is not hidden by fewer clicks).
+   */
+  rate?: number;
 };
 const target = new URL(job.url);
 
@@ -111,7 +116,10 @@ await Promise.all(
     while (next < clicks.length) {
       const i = next++;
       const request = clicks[i] as Buffer;
-      const t0 = performance.now();
+      const due = job.rate ? started + (i * 1000) / job.rate : 0;
+      if (due > performance.now())
+        await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
+      const t0 = job.rate ? due : performance.now();
       sentAt[job.users[i] as string] = performance.timeOrigin + t0;
       const status = await exchange(socket, request);
       if (status !== 200) throw new Error(`HTTP ${status}`);
@@ -125,6 +133,7 @@ for (const socket of sockets) socket.destroy();
 console.log(
   JSON.stringify({
     throughput: clicks.length / seconds,
+    startedAt: performance.timeOrigin + started,
     loadCpuShare: (used.user + used.system) / 1e6 / seconds,
     ...summarise(latencies),
     sentAt,

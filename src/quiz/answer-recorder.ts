@@ -9,6 +9,8 @@ import { currentStreak, pointsFor } from './scoring.js';
 
 /** The most clicks written by one group; more wait for the next. */
 const MAX_GROUP = 100;
+/** Groups written at once, each on its own pool connections. */
+const MAX_IN_FLIGHT = 2;
 /** Results handed back between two turns of the event loop. */
 const RELEASE_SLICE = 16;
 /** What a post id looks like; anything else cannot name a post. */
@@ -60,10 +62,12 @@ export interface AnswerRecorderDeps {
 
 /**
  * Records answers to questions of the day a group at a time. The first click after a quiet spell
- * is written at once; clicks that arrive while a group is being written join the next group, so a
- * burst of a hundred clicks costs a handful of statements instead of several each. Every click
- * still gets its own result only after its row is committed, and nobody is told an answer counted
- * when it did not.
+ * is written at once; clicks that arrive while groups are being written join the next group, so a
+ * burst of a hundred clicks costs a handful of statements instead of several each. Two groups may
+ * be written at once, on separate connections, the second starting halfway through the first: a
+ * click then waits about half a write for its group instead of a whole one. Every click still gets
+ * its own result only after its row is committed, and nobody is told an answer counted when it did
+ * not; one answer per person and post is the database's unique key, whichever group comes first.
  *
  * One click that cannot be stored (a name the database refuses, a row a trigger rejects) must not
  * take its group down with it: when a write fails unexpectedly, the clicks it failed are split in
@@ -78,31 +82,80 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
   let queue: Pending[] = [];
   /** Halves of failed groups, written before anything newer. */
   const retries: Pending[][] = [];
-  let writing = false;
+  let inFlight = 0;
+  /** Clicks in groups being written, by person: a person's next click waits for them. */
+  const writing = new Map<string, number>();
+  const personOf = ({ actor }: Pending) => `${actor.platform}:${actor.workspaceId}:${actor.userId}`;
+  const mark = (group: Pending[], by: 1 | -1) => {
+    for (const person of group.map(personOf)) {
+      const n = (writing.get(person) ?? 0) + by;
+      if (n > 0) writing.set(person, n);
+      else writing.delete(person);
+    }
+  };
+  /** When the newest group started, and how long a group takes to write (a moving average). */
+  let lastStart = 0;
+  let writeMs = 5;
+  let waiting = false;
 
   function drain(): void {
-    if (writing || (queue.length === 0 && retries.length === 0)) return;
-    writing = true;
-    let group = retries.shift();
-    if (!group) {
-      group = queue.slice(0, MAX_GROUP);
-      queue = queue.slice(MAX_GROUP);
+    while (inFlight < MAX_IN_FLIGHT) {
+      const group = retries.shift();
+      // Next to a group being written, gather clicks for a share of a write first: groups then take
+      // turns evenly instead of one click going alone beside a big group.
+      const wait = lastStart + writeMs / MAX_IN_FLIGHT - performance.now();
+      if (!group && inFlight > 0 && wait > 0 && queue.length < MAX_GROUP) {
+        if (!waiting) {
+          waiting = true;
+          setTimeout(() => {
+            waiting = false;
+            drain();
+          }, wait);
+        }
+        return;
+      }
+      const next = group ?? nextGroup();
+      if (!next) return;
+      start(next);
     }
+  }
+
+  /**
+   * The oldest queued clicks whose people have nothing being written. Two groups written at once
+   * each read totals and streaks without the other's rows, so one person's clicks go one group
+   * after another, as with a single writer; only different people's clicks overlap.
+   */
+  function nextGroup(): Pending[] | undefined {
+    const group: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const item of queue)
+      (group.length < MAX_GROUP && !writing.has(personOf(item)) ? group : rest).push(item);
+    if (group.length === 0) return undefined;
+    queue = rest;
+    return group;
+  }
+
+  function start(group: Pending[]): void {
+    inFlight++;
+    const started = performance.now();
+    lastStart = started;
+    mark(group, 1);
     const failed: Array<{ item: Pending; error: unknown }> = [];
     const fail = (item: Pending, error: unknown) => {
       if (!item.settled) failed.push({ item, error });
     };
-    const written = group;
-    writeGroup(written, fail)
+    writeGroup(group, fail)
       .catch((error: unknown) => {
-        for (const item of written) fail(item, error);
+        for (const item of group) fail(item, error);
         return [];
       })
       .then(async (outcomes) => {
-        isolate(written.length, failed);
-        writing = false;
-        // This group's rows are committed, so the next group (which reads totals first) may start
-        // now, while this group's people get their results: its round trips overlap their replies.
+        isolate(group.length, failed);
+        inFlight--;
+        writeMs = 0.8 * writeMs + 0.2 * (performance.now() - started);
+        mark(group, -1);
+        // This group's rows are committed, so a group may start now, while this group's people get
+        // their results: its round trips overlap their replies.
         drain();
         await release(outcomes);
       });
@@ -191,11 +244,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
 
     const fresh: Array<Checked & { streak: number; correct: boolean; points: number }> = [];
     const late: Array<Checked & { streak: number; correct: boolean }> = [];
-    const settled: Array<{
-      c: Checked;
-      streak: number;
-      answer: { choice: unknown; correct: boolean; points: number };
-    }> = [];
+    const settled: Array<{ c: Checked; streak: number; answer: (typeof earlier)[number] }> = [];
     for (const [i, c] of checked.entries()) {
       const streak = streaks[i] ?? 0;
       const first = answerOf.get(`${c.post.id}:${c.user.id}`);
@@ -295,43 +344,30 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       );
       for (const l of lost) l.item.reject(counted);
     }
-    const result = (c: Checked) => ({
-      question: c.question,
-      postId: c.post.id,
-      totalPoints: points.get(c.user.id) ?? 0,
-      answeredCount: counts.get(c.post.id) ?? 0,
-    });
-    const outcomes: Array<[Pending, AnswerResult]> = [];
-    for (const f of won)
-      outcomes.push([
-        f.item,
-        {
-          ...result(f),
-          outcome: 'recorded',
-          choice: f.choice,
-          correct: f.correct,
-          points: f.points,
-          streak: f.streak,
-        },
-      ]);
-    for (const l of lateStored)
-      outcomes.push([
-        l.item,
-        { ...result(l), outcome: 'late', choice: l.choice, correct: l.correct, points: 0, streak: l.streak },
-      ]);
-    for (const { c, streak, answer } of settled)
-      outcomes.push([
-        c.item,
-        {
-          ...result(c),
-          outcome: 'already_answered',
-          choice: answer.choice as Choice,
-          correct: answer.correct,
-          points: answer.points,
-          streak,
-        },
-      ]);
-    return outcomes;
+    const answered = (
+      c: Checked,
+      outcome: AnswerResult['outcome'],
+      { choice, correct, points: scored }: { choice: unknown; correct: boolean; points: number },
+      streak: number,
+    ): [Pending, AnswerResult] => [
+      c.item,
+      {
+        outcome,
+        question: c.question,
+        postId: c.post.id,
+        choice: choice as Choice,
+        correct,
+        points: scored,
+        streak,
+        totalPoints: points.get(c.user.id) ?? 0,
+        answeredCount: counts.get(c.post.id) ?? 0,
+      },
+    ];
+    return [
+      ...won.map((f) => answered(f, 'recorded', f, f.streak)),
+      ...lateStored.map((l) => answered(l, 'late', { ...l, points: 0 }, l.streak)),
+      ...settled.map(({ c, streak, answer }) => answered(c, 'already_answered', answer, streak)),
+    ];
   }
 
   return {
