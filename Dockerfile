@@ -19,6 +19,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
 COPY questions ./questions
+COPY assets ./assets
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

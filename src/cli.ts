@@ -11,6 +11,7 @@ import { type Config, loadConfig, loadDotEnv } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { AppError, isAppError } from './errors.js';
+import { printItemStats, registerInsightCommands } from './insight/cli-commands.js';
 import { JOB_NAMES, type JobName } from './jobs/jobs.js';
 import { createLogger } from './logger.js';
 
@@ -281,10 +282,15 @@ export function buildProgram(): Command {
   questions
     .command('stats')
     .description(
-      'Count active questions per exam domain (next to the exam weights), topic, type, difficulty and exam-guide objective; list the oldest verified questions and the item-writing figures.',
+      'Count active questions per exam domain (next to the exam weights), topic, type, difficulty and exam-guide objective; list the oldest verified questions and the item-writing figures. With --items: how each question fared as a question of the day.',
     )
     .argument('[dir]', 'bank folder (default: QUESTIONS_DIR or ./questions)')
-    .action(async (dir?: string) => {
+    .option(
+      '--items',
+      'per question, from the database: times asked, share correct, share per option, discrimination, review flags',
+    )
+    .action(async (dir: string | undefined, options: { items?: boolean }) => {
+      if (options.items) return printItemStats(readConfig());
       const folder = path.resolve(dir ?? process.env.QUESTIONS_DIR ?? 'questions');
       const { bank, problems } = await readBank(folder);
       if (problems.length > 0)
@@ -313,6 +319,7 @@ export function buildProgram(): Command {
       }
     });
 
+  registerInsightCommands({ program, questions, readConfig });
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   date,
   foreignKey,
   index,
@@ -353,4 +354,44 @@ export const teamsConversations = pgTable(
     updatedAt: at('updated_at'),
   },
   (t) => [index('teams_conversations_workspace_idx').on(t.workspaceId)],
+);
+
+export type ReportReason = 'wrong_answer' | 'outdated' | 'unclear' | 'typo' | 'other';
+export type ReportStatus = 'open' | 'resolved';
+
+/**
+ * A person's report that a question is wrong, outdated, unclear or has a typo. One per person and
+ * question version: a fixed question (a new version) can be reported again.
+ */
+export const questionReports = pgTable(
+  'question_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    questionId: text('question_id').notNull(),
+    questionVersion: integer('question_version').notNull(),
+    reporterId: uuid('reporter_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    reason: text('reason').$type<ReportReason>().notNull(),
+    /** What the person wrote; capped so a report stays readable in a list. */
+    text: text('text'),
+    status: text('status').$type<ReportStatus>().notNull().default('open'),
+    note: text('note'),
+    createdAt: createdAt(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('question_reports_person_uq').on(t.questionId, t.questionVersion, t.reporterId),
+    index('question_reports_open_idx').on(t.questionId).where(sql`${t.status} = 'open'`),
+    check(
+      'question_reports_reason_ck',
+      sql`${t.reason} in ('wrong_answer', 'outdated', 'unclear', 'typo', 'other')`,
+    ),
+    check('question_reports_text_ck', sql`char_length(${t.text}) <= 500`),
+    foreignKey({
+      columns: [t.questionId, t.questionVersion],
+      foreignColumns: [questionVersions.questionId, questionVersions.version],
+      name: 'question_reports_question_version_fk',
+    }),
+  ],
 );

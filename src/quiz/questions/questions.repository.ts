@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { questions, questionVersions } from '../../db/schema.js';
+import { notPausedByReports } from '../../insight/reports.repository.js';
 import { type Question, questionFromContent } from '../question.js';
 
 /** A question that can be drawn, at its current version. */
@@ -25,7 +26,7 @@ export function versionKey(ref: QuestionRef): string {
 /** The question bank as synced into the database: questions and their immutable versions. */
 export function createQuestionsRepository(db: Database) {
   return {
-    /** Every active question at its current version: what can be drawn. */
+    /** Every active question at its current version, less those paused by reports: what can be drawn. */
     async activePool(): Promise<PoolQuestion[]> {
       return db
         .select({
@@ -35,7 +36,7 @@ export function createQuestionsRepository(db: Database) {
           domain: questions.domain,
         })
         .from(questions)
-        .where(eq(questions.active, true))
+        .where(and(eq(questions.active, true), notPausedByReports(questions.id)))
         .orderBy(asc(questions.id));
     },
 

@@ -1,0 +1,128 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { type DigestChartData, SHORT_DOMAIN_NAMES } from './digest-chart-data.js';
+
+/** The font shipped in assets/fonts: the SVG names it and the rasteriser loads only it. */
+export const CHART_FONT = 'DejaVu Sans';
+
+/** Width of one week's column in CSS pixels: 8 weeks, the row labels and the legend fit ~800 px. */
+const WEEK_STEP = 66;
+const DOMAIN_STEP = 40;
+
+/** Viridis at five evenly spaced points, from 0–20 % right (dark) to 80–100 % (light). */
+const VIRIDIS_5 = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
+
+/** Cells with nothing to colour are drawn light grey, apart from the viridis scale's colours. */
+const EMPTY_FILL = '#eeeeee';
+
+/**
+ * The digest chart as Vega-Lite: people who answered per week (bars) above a heatmap of the share of
+ * correct answers per exam domain and week. Viridis is readable with every common colour-vision
+ * deficiency and in greyscale, and each cell also prints its figures, so colour is never the only cue.
+ */
+export function digestChartSpec(data: DigestChartData): TopLevelSpec {
+  const weekLabel = new Map(data.weeks.map((w) => [w.start, w.isoWeek.slice(5)]));
+  const weekOrder = data.weeks.map((w) => w.isoWeek.slice(5));
+  const domainOrder = data.domains.map((d) => SHORT_DOMAIN_NAMES[d] ?? `D${d}`);
+  const cells = data.cells.map((c) => ({
+    week: weekLabel.get(c.weekStart),
+    domain: SHORT_DOMAIN_NAMES[c.domain] ?? `D${c.domain}`,
+    accuracy: c.questions > 0 && c.answers > 0 ? c.correct / c.answers : null,
+    lines:
+      c.questions === 0
+        ? ['–']
+        : c.answers === 0
+          ? ['none']
+          : [`${Math.round((100 * c.correct) / c.answers)}%`, `${c.correct}/${c.answers}`],
+  }));
+  const weeks = data.weeks.map((w) => ({ week: weekLabel.get(w.start), people: w.people }));
+  const x = {
+    field: 'week',
+    type: 'ordinal' as const,
+    sort: weekOrder,
+    title: null,
+    scale: { paddingInner: 0.06 },
+  };
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: `${data.channelName} · last ${data.weeks.length} weeks`,
+      subtitle: 'Bars: people who answered. Cells: share correct and correct/answers, per exam domain.',
+      anchor: 'start',
+      fontSize: 16,
+      subtitleFontSize: 12,
+      subtitleColor: '#444444',
+    },
+    background: 'white',
+    padding: 12,
+    spacing: 8,
+    vconcat: [
+      {
+        data: { values: weeks },
+        width: { step: WEEK_STEP },
+        height: 56,
+        layer: [
+          { mark: { type: 'bar', color: '#5b5b5b' } },
+          {
+            mark: { type: 'text', dy: -7, fontSize: 12, color: '#222222' },
+            encoding: { text: { field: 'people', type: 'quantitative' } },
+          },
+        ],
+        encoding: {
+          x: { ...x, axis: null },
+          // No axis: each bar prints its count, and the subtitle says what the bars are.
+          y: { field: 'people', type: 'quantitative', axis: null, scale: { zero: true } },
+        },
+      },
+      {
+        data: { values: cells },
+        width: { step: WEEK_STEP },
+        height: { step: DOMAIN_STEP },
+        encoding: {
+          x: { ...x, axis: { orient: 'bottom', labelAngle: 0, domain: false, ticks: false } },
+          y: {
+            field: 'domain',
+            type: 'ordinal',
+            sort: domainOrder,
+            title: null,
+            axis: { domain: false, ticks: false, labelLimit: 200 },
+          },
+        },
+        layer: [
+          {
+            mark: { type: 'rect', cornerRadius: 2 },
+            encoding: {
+              color: {
+                condition: { test: 'datum.accuracy === null', value: EMPTY_FILL },
+                field: 'accuracy',
+                type: 'quantitative',
+                title: 'correct',
+                // Five bands of 20 points each read faster than a gradient, and a handful of flat
+                // colours keeps the PNG small (Teams carries it inline, in the message itself).
+                scale: { type: 'quantize', domain: [0, 1], range: VIRIDIS_5 },
+                legend: { format: '.0%', symbolType: 'square', symbolSize: 140 },
+              },
+            },
+          },
+          {
+            mark: { type: 'text', fontSize: 12, lineHeight: 14, baseline: 'middle' },
+            encoding: {
+              text: { field: 'lines' },
+              color: {
+                // The three darker bands take white text, the two lighter ones dark text.
+                condition: { test: 'datum.accuracy !== null && datum.accuracy < 0.6', value: 'white' },
+                value: '#222222',
+              },
+            },
+          },
+        ],
+      },
+    ],
+    config: {
+      font: CHART_FONT,
+      view: { stroke: null },
+      axis: { labelFontSize: 12, titleFontSize: 12, labelColor: '#222222' },
+      legend: { labelFontSize: 11, titleFontSize: 12 },
+    },
+  };
+}

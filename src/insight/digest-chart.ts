@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../logger.js';
+import { CHART_FONT, digestChartSpec } from './chart-spec.js';
+import { type DigestChartData, describeDigestChart } from './digest-chart-data.js';
+import { chartFailed } from './insight.errors.js';
+
+/** The fonts shipped with the app (assets/fonts, one folder above both src/ and dist/). */
+export const CHART_FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) =>
+  fileURLToPath(new URL(`../../assets/fonts/${name}`, import.meta.url)),
+);
+
+export interface DigestChart {
+  png: Buffer;
+  /** Pixel size of the PNG. */
+  width: number;
+  height: number;
+  /** The same figures in words: post it with the image (alt text) or instead of it. */
+  altText: string;
+}
+
+export interface RenderOptions {
+  /** Pixels per CSS pixel: 1 gives a PNG about 800 px wide (Slack's preview size), 2 a sharper one. */
+  scale?: number;
+  /** Font files to draw with; the shipped DejaVu Sans unless told otherwise. */
+  fontFiles?: string[];
+}
+
+/**
+ * Draws the digest chart: Vega-Lite → Vega → SVG in Node (no browser, no canvas), then resvg → PNG
+ * with the shipped font only, so it looks the same on every machine. Fails only with
+ * `insight.chart_failed`.
+ *
+ * @example const { png, altText } = await renderDigestChart(await loadDigestChartData(repo, channel, now));
+ */
+export async function renderDigestChart(
+  data: DigestChartData,
+  options: RenderOptions = {},
+): Promise<DigestChart> {
+  const scale = options.scale ?? 1;
+  try {
+    if (!(scale > 0 && scale <= 4)) throw new RangeError(`scale ${scale} is outside (0, 4]`);
+    const svg = await renderSvg(data);
+    // Loaded on first use: the renderer costs start-up time that a process drawing no chart never pays.
+    const { Resvg } = await import('@resvg/resvg-js');
+    const image = new Resvg(svg, {
+      fitTo: { mode: 'zoom', value: scale },
+      font: {
+        fontFiles: options.fontFiles ?? CHART_FONT_FILES,
+        loadSystemFonts: false,
+        defaultFontFamily: CHART_FONT,
+      },
+    }).render();
+    const png = image.asPng();
+    if (png.length === 0) throw new Error('the rasteriser returned an empty image');
+    return { png, width: image.width, height: image.height, altText: describeDigestChart(data) };
+  } catch (error) {
+    throw chartFailed(error);
+  }
+}
+
+/** The chart as SVG text, before rasterising. */
+export async function renderSvg(data: DigestChartData): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const { spec } = vegaLite.compile(digestChartSpec(data));
+  // renderer 'none': Vega builds the scene graph without drawing; toSVG then writes it as text.
+  const view = new vega.View(vega.parse(spec), { renderer: 'none', logLevel: vega.Warn });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * The chart, or undefined when it cannot be drawn (logged): what the digest calls, so a chart that
+ * fails never holds back the digest's text.
+ */
+export async function renderDigestChartOrNothing(
+  data: DigestChartData,
+  logger: Logger,
+  options: RenderOptions = {},
+): Promise<DigestChart | undefined> {
+  try {
+    return await renderDigestChart(data, options);
+  } catch (error) {
+    logger.warn(
+      { err: error, channel: data.channelName },
+      'digest chart not drawn; posting the digest without it',
+    );
+    return undefined;
+  }
+}
