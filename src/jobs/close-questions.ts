@@ -1,35 +1,30 @@
-import { createIdentityRepository } from '../quiz/identity.repository.js';
 import type { ChatPlatform, MessageRef } from '../quiz/port.js';
-import type { PostRow } from '../quiz/posts.repository.js';
+import type { PostRow } from '../quiz/types.js';
 import { errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
-import { createJobsRepository } from './jobs.repository.js';
 
 /** Closes each open question at its close time and posts its reveal once. */
 export async function closeQuestions(ctx: JobContext): Promise<JobOutcome[]> {
-  const identity = createIdentityRepository(ctx.db);
-  const jobs = createJobsRepository(ctx.db);
   const outcomes: JobOutcome[] = [];
   for (const post of await ctx.quiz.postsDueToClose()) await ctx.quiz.closePost(post.id);
 
   const sends: Array<Promise<void>> = [];
-  for (const post of await jobs.unrevealed()) {
-    const channel = await identity.getChannel(post.channelId);
-    const workspace = channel && (await identity.getWorkspace(channel.workspaceId));
-    if (!channel || !workspace) continue;
-    const target = `${workspace.platform}:${channel.externalId}`;
-    const platform = ctx.platforms[workspace.platform];
+  for (const post of await ctx.quiz.unrevealedPosts()) {
+    const channel = await ctx.quiz.placedChannel(post.channelId);
+    if (!channel) continue;
+    const target = `${channel.platform}:${channel.externalId}`;
+    const platform = ctx.platforms[channel.platform];
     if (!platform) {
-      outcomes.push({ target, outcome: 'failed', reason: notConfigured(workspace.platform) });
+      outcomes.push({ target, outcome: 'failed', reason: notConfigured(channel.platform) });
       continue;
     }
-    if (!(await jobs.claimReveal(post.id, ctx.at))) continue;
+    if (!(await ctx.quiz.claimReveal(post.id, ctx.at))) continue;
     sends.push(
       revealOne(ctx, platform, post, target)
         .then(() => {
           outcomes.push({ target, outcome: 'revealed', reason: post.localDate });
         })
         .catch(async (error: unknown) => {
-          await jobs.releaseReveal(post.id);
+          await ctx.quiz.releaseReveal(post.id);
           outcomes.push({ target, outcome: 'failed', reason: errorText(error) });
         }),
     );

@@ -1,18 +1,14 @@
-import type { Platform } from '../db/schema.js';
-import { type ChannelRow, createIdentityRepository } from '../quiz/identity.repository.js';
+import type { PlacedChannel } from '../quiz/channels/channels.repository.js';
 import type { ChatPlatform, DailyQuestionMessage } from '../quiz/port.js';
-import type { PostRow } from '../quiz/posts.repository.js';
 import { instantAt, isoWeekdayOf, localDateOf } from '../quiz/schedule.js';
+import type { PostRow } from '../quiz/types.js';
 import { createDeliveryRecorder } from './delivery-recorder.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
-import { createJobsRepository } from './jobs.repository.js';
 
 /** How long a replica holds a post while it delivers it; past that another may retry. */
 const DELIVERY_LEASE_MS = 2 * 60_000;
 /** Daily posts sent per slice of a fan-out. */
 const SEND_SLICE = 250;
-
-type ChannelWithPlatform = ChannelRow & { platform: Platform; workspaceExternalId: string };
 
 function memo<T>(compute: (key: string) => T): (key: string) => T {
   const cache = new Map<string, T>();
@@ -38,11 +34,9 @@ function backoffMs(attempts: number): number {
  * thousands of due channels costs a handful of queries besides the sends themselves.
  */
 export async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]> {
-  const identity = createIdentityRepository(ctx.db);
-  const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
   const outcomes: JobOutcome[] = [];
-  type Due = { channel: ChannelWithPlatform; date: string; target: string; platform: ChatPlatform };
+  type Due = { channel: PlacedChannel; date: string; target: string; platform: ChatPlatform };
   const inWindow: Due[] = [];
   const tooLate: Array<Omit<Due, 'platform'> & { late: number }> = [];
   const unconfigured: Array<Omit<Due, 'platform'>> = [];
@@ -54,7 +48,7 @@ export async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]>
     return instantAt(date, time, timezone);
   });
 
-  for (const channel of await identity.activeChannels()) {
+  for (const channel of await ctx.quiz.activeChannels()) {
     const target = `${channel.platform}:${channel.externalId}`;
     const date = dateIn(channel.timezone);
     if (!channel.days.includes(weekdayOf(date))) continue;
@@ -104,7 +98,7 @@ export async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]>
   const started = performance.now();
 
   const deliveries = createDeliveryRecorder(
-    (items: Array<{ post: PostRow; channel: ChannelWithPlatform; messageRef: unknown }>) =>
+    (items: Array<{ post: PostRow; channel: PlacedChannel; messageRef: unknown }>) =>
       ctx.quiz.markPostsDelivered(items),
   );
   const recording: Array<Promise<void>> = [];
@@ -170,7 +164,7 @@ export async function postDailyQuestions(ctx: JobContext): Promise<JobOutcome[]>
   // are sent; another run, or a retry not yet due, keeps the rest.
   for (let i = 0; i < pending.length; i += SEND_SLICE) {
     const now = new Date(ctx.at.getTime() + (performance.now() - started));
-    const claimed = await jobs.claimDeliveries(
+    const claimed = await ctx.quiz.claimDeliveries(
       pending.slice(i, i + SEND_SLICE).map((p) => p.id),
       now,
       DELIVERY_LEASE_MS,

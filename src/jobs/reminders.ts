@@ -15,7 +15,7 @@ export async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
   const jobs = createJobsRepository(ctx.db);
   const outcomes: JobOutcome[] = [];
   const sends: Array<Promise<void>> = [];
-  for (const person of await jobs.reminderCandidates(ctx.at, INACTIVE_AFTER_DAYS)) {
+  for (const person of await ctx.quiz.reminderCandidates(ctx.at, INACTIVE_AFTER_DAYS)) {
     const timezone = person.timezone ?? ctx.defaultTimezone;
     const local = DateTime.fromJSDate(ctx.at, { zone: timezone });
     if (local.weekday > 5 || local.hour < REMINDER_HOUR || local.hour >= QUIET_FROM_HOUR) continue;
@@ -48,7 +48,7 @@ export async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
         )
         .then(async (sent) => {
           if (sent.directChannelId && sent.directChannelId !== person.directChannelId) {
-            await jobs.rememberDirectChannel(person.userId, sent.directChannelId);
+            await ctx.quiz.rememberDirectChannel(person.userId, sent.directChannelId);
           }
           await jobs.finishRun(key, 'done', ctx.at, { topic: reminder.topic.topic });
           outcomes.push({ target, outcome: 'sent', reason: reminder.topic.topic });

@@ -1,15 +1,13 @@
-import { createIdentityRepository } from '../quiz/identity.repository.js';
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 import { createJobsRepository } from './jobs.repository.js';
 
 /** At each channel's digest day and time: the week's digest, once per channel and ISO week. */
 export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> {
-  const identity = createIdentityRepository(ctx.db);
   const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
   const outcomes: JobOutcome[] = [];
-  for (const channel of await identity.activeChannels()) {
+  for (const channel of await ctx.quiz.activeChannels()) {
     const date = localDateOf(ctx.at, channel.timezone);
     if (isoWeekdayOf(date) !== channel.digestDay) continue;
     const due = instantAt(date, channel.digestTime, channel.timezone);

@@ -13,6 +13,7 @@ import { createForgetMe } from './people/forget-me.js';
 import { createKnownPeople } from './people/known-people.js';
 import { createPeopleRepository } from './people/people.repository.js';
 import { createPreferences } from './people/preferences.js';
+import { createReminderRecipients } from './people/reminder-recipients.js';
 import { createHandoutsRepository } from './practice/handouts.repository.js';
 import { createPractice } from './practice/practice.js';
 import { createPracticeAnswersRepository } from './practice/practice-answers.repository.js';
@@ -81,6 +82,7 @@ export function createQuiz(deps: QuizDeps) {
   const stats = createStats(shared);
   const preferences = createPreferences(shared);
   const { forgetMe } = createForgetMe(shared);
+  const recipients = createReminderRecipients(shared);
 
   return {
     topics(): Array<Topic & { count?: number }> {
@@ -110,6 +112,7 @@ export function createQuiz(deps: QuizDeps) {
     questionsOf: daily.questionsOf,
     markPostsDelivered: daily.markPostsDelivered,
     markPostDelivered: daily.markPostDelivered,
+    claimDeliveries: daily.claimDeliveries,
     recordDeliveryFailure: daily.recordDeliveryFailure,
     openPostOf: daily.openPostOf,
     questionOfPost: answering.questionOfPost,
@@ -118,6 +121,9 @@ export function createQuiz(deps: QuizDeps) {
     closePost: closing.closePost,
     revealOf: closing.revealOf,
     postsDueToClose: closing.postsDueToClose,
+    unrevealedPosts: closing.unrevealedPosts,
+    claimReveal: closing.claimReveal,
+    releaseReveal: closing.releaseReveal,
 
     // Practice
     practiceQuestion: practice.practiceQuestion,
@@ -138,6 +144,8 @@ export function createQuiz(deps: QuizDeps) {
     setLeaderboardOptOut: preferences.setLeaderboardOptOut,
     setTimezone: preferences.setTimezone,
     forgetMe,
+    reminderCandidates: recipients.reminderCandidates,
+    rememberDirectChannel: recipients.rememberDirectChannel,
   };
 }
 

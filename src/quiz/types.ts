@@ -145,3 +145,14 @@ export interface ReminderContent {
   topic: WeakTopic;
   practice: PracticeQuestion;
 }
+
+/** A person a reminder may go to, in the platform's own ids (see the reminders job). */
+export interface ReminderCandidate {
+  userId: string;
+  externalId: string;
+  reminders: Exclude<ReminderFrequency, 'off'>;
+  timezone: string | null;
+  directChannelId: string | null;
+  platform: Platform;
+  workspaceExternalId: string;
+}

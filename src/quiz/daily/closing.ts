@@ -71,5 +71,20 @@ export function createClosing(deps: ClosingDeps) {
     postsDueToClose(): Promise<PostRow[]> {
       return posts.postsDueToClose(clock.now());
     },
+
+    /** Closed posts whose reveal has not been posted yet. */
+    unrevealedPosts(): Promise<PostRow[]> {
+      return posts.unrevealed();
+    },
+
+    /** Takes the right to post a post's reveal, marked at `at`; only one caller gets the row. */
+    claimReveal(postId: string, at: Date): Promise<PostRow | undefined> {
+      return posts.claimReveal(postId, at);
+    },
+
+    /** Gives a reveal claim back after a failed send, so a later run posts it. */
+    releaseReveal(postId: string): Promise<void> {
+      return posts.releaseReveal(postId);
+    },
   };
 }

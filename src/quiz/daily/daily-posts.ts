@@ -139,6 +139,14 @@ export function createDailyPosts(deps: DailyPostsDeps) {
       });
     },
 
+    /**
+     * Takes the right to deliver these pending posts from `at` for `leaseMs`: each row goes to one
+     * caller only, and the lease lets another replica retry if this one dies mid-send.
+     */
+    claimDeliveries(postIds: string[], at: Date, leaseMs: number): Promise<PostRow[]> {
+      return posts.claimDeliveries(postIds, at, leaseMs);
+    },
+
     /** Notes a failed send; the scheduler retries after `retryAt`. */
     recordDeliveryFailure(postId: string, error: string, retryAt: Date): Promise<PostRow> {
       return posts.updatePost(postId, { lastError: error.slice(0, 500), nextAttemptAt: retryAt });

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { Platform } from '../../db/schema.js';
 import { channels, posts, questionVersions, workspaces } from '../../db/schema.js';
@@ -154,6 +154,48 @@ export function createPostsRepository(db: Database) {
         .select()
         .from(posts)
         .where(and(eq(posts.status, 'open'), lte(posts.closesAt, now)));
+    },
+
+    /**
+     * Takes the right to deliver pending posts for `leaseMs`. Only one caller gets each row; the
+     * lease lets another replica retry if this one dies mid-send.
+     */
+    async claimDeliveries(postIds: string[], at: Date, leaseMs: number): Promise<PostRow[]> {
+      if (postIds.length === 0) return [];
+      return db
+        .update(posts)
+        .set({ attempts: sql`${posts.attempts} + 1`, nextAttemptAt: new Date(at.getTime() + leaseMs) })
+        .where(
+          and(
+            inArray(posts.id, postIds),
+            eq(posts.status, 'pending'),
+            or(isNull(posts.nextAttemptAt), lte(posts.nextAttemptAt, at)),
+          ),
+        )
+        .returning();
+    },
+
+    /** Posts closed but not yet revealed. */
+    async unrevealed(): Promise<PostRow[]> {
+      return db
+        .select()
+        .from(posts)
+        .where(and(eq(posts.status, 'closed'), isNull(posts.revealedAt)));
+    },
+
+    /** Takes the right to post a reveal; only one caller gets it. */
+    async claimReveal(postId: string, at: Date): Promise<PostRow | undefined> {
+      const [row] = await db
+        .update(posts)
+        .set({ revealedAt: at })
+        .where(and(eq(posts.id, postId), isNull(posts.revealedAt)))
+        .returning();
+      return row;
+    },
+
+    /** Gives a reveal claim back after a failed send, so a later tick can try again. */
+    async releaseReveal(postId: string): Promise<void> {
+      await db.update(posts).set({ revealedAt: null }).where(eq(posts.id, postId));
     },
   };
 }

@@ -1,6 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { channels, jobRuns, type Platform, users, workspaces } from '../../db/schema.js';
+import type { ReminderCandidate } from '../types.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -73,6 +74,35 @@ export function createPeopleRepository(db: Database) {
     ): Promise<UserRow> {
       const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
       return row as UserRow;
+    },
+
+    /** People who want reminders now: not off, not snoozed, active in the last `activeDays`. */
+    async reminderCandidates(at: Date, activeDays: number): Promise<ReminderCandidate[]> {
+      return db
+        .select({
+          userId: users.id,
+          externalId: users.externalId,
+          reminders: users.reminders,
+          timezone: users.timezone,
+          directChannelId: users.directChannelId,
+          platform: workspaces.platform,
+          workspaceExternalId: workspaces.externalId,
+        })
+        .from(users)
+        .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
+        .where(
+          and(
+            ne(users.reminders, 'off'),
+            or(isNull(users.snoozedUntil), lte(users.snoozedUntil, at)),
+            isNotNull(users.lastActiveAt),
+            gte(users.lastActiveAt, new Date(at.getTime() - activeDays * 86_400_000)),
+          ),
+        ) as Promise<ReminderCandidate[]>;
+    },
+
+    /** Keeps the direct conversation a platform opened for a person, so the next reminder reuses it. */
+    async rememberDirectChannel(userId: string, directChannelId: string): Promise<void> {
+      await db.update(users).set({ directChannelId }).where(eq(users.id, userId));
     },
 
     /**
