@@ -22,16 +22,22 @@ const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const NOW_HHMM = NOW.toISOString().slice(11, 16);
 const silent = createLogger({ level: 'silent', format: 'json' });
 
-/** Every channel that gets a question of the day, by a short name. */
+/**
+ * Every channel that gets a question of the day, by a short name. The refusals check that nothing
+ * was stored against t1c5 and a, so the answers that are recorded go to questions of their own
+ * (t1c8, c) in the same workspace: a shuffled run gives the same counts in any order.
+ */
 const SLACK = {
   t1c5: { team: 'T1', channel: 'C5' },
   t1c6: { team: 'T1', channel: 'C6' },
   t2c7: { team: 'T2', channel: 'C7' },
+  t1c8: { team: 'T1', channel: 'C8' },
 } as const;
 const TEAMS = {
   a: { tenant: 'tenant-1', conversation: '19:alpha@thread.tacv2' },
   b: { tenant: 'tenant-1', conversation: '19:beta@thread.tacv2' },
   x: { tenant: 'tenant-2', conversation: '19:other@thread.tacv2' },
+  c: { tenant: 'tenant-1', conversation: '19:gamma@thread.tacv2' },
 } as const;
 
 let slack: Awaited<ReturnType<typeof startFakeSlack>>;
@@ -297,8 +303,8 @@ describe('Slack: an answer counts only in the channel and workspace of its quest
   });
 
   it('the same answer where the question was asked is recorded', async () => {
-    expect(await slackAnswer(SLACK.t1c5, 'UALICE', posts.get('t1c5')!)).toContain('Correct!');
-    expect(await answersTo('t1c5')).toBe(1);
+    expect(await slackAnswer(SLACK.t1c8, 'UALICE', posts.get('t1c8')!)).toContain('Correct!');
+    expect(await answersTo('t1c8')).toBe(1);
     expect(refusalWarnings()).toHaveLength(0);
   });
 });
@@ -327,8 +333,8 @@ describe('Teams: an answer counts only in the conversation and tenant of its que
   });
 
   it('the same card submitted where it was posted is recorded', async () => {
-    await teamsAnswer(TEAMS.a, '29:alice', posts.get('a')!);
-    expect(await answersTo('a')).toBe(1);
+    await teamsAnswer(TEAMS.c, '29:alice', posts.get('c')!);
+    expect(await answersTo('c')).toBe(1);
     expect(privately('29:alice')).toContain('Correct!');
   });
 });

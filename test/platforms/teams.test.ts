@@ -1,18 +1,16 @@
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
+import { fixedClock } from '../../src/clock.js';
 import { teamsConversations } from '../../src/db/schema.js';
-import { runJobAt } from '../../src/jobs/scheduler.js';
-import { createSendQueue } from '../../src/jobs/send-queue.js';
-import { createLogger } from '../../src/logger.js';
 import type { RunningService } from '../../src/main.js';
 import { dailyQuestionCard } from '../../src/platforms/teams/cards.js';
 import { correctChoice, type Question } from '../../src/quiz/question.js';
 import { ROOT } from '../support/cli.js';
 import { startFakeConnector } from '../support/fake-connector.js';
 import { startTestService } from '../support/service.js';
+import { givenTeamsQuestion, runServiceJob } from '../support/teams.js';
 
-const silent = createLogger({ level: 'silent', format: 'json' });
 const CHANNEL = '19:general@thread.tacv2';
 const TENANT = 'tenant-1';
 const BOT = { id: '28:aif-quiz-bot', name: 'aif-quiz' };
@@ -25,8 +23,8 @@ let service: RunningService;
 const cleanups: Array<() => Promise<void>> = [];
 let counter = 0;
 
-async function startTeamsService(env: Record<string, string>) {
-  const started = await startTestService(env);
+async function startTeamsService(env: Record<string, string>, clock = fixedClock(NOW)) {
+  const started = await startTestService(env, { clock });
   cleanups.push(started.stop);
   return started.service;
 }
@@ -96,19 +94,8 @@ async function say(
 const lastText = (calls: Array<{ body: Record<string, unknown> }>) =>
   JSON.stringify(calls.at(-1)?.body ?? {});
 
-async function jobAt(name: 'daily-post' | 'close-questions' | 'reminders', at: Date) {
-  return runJobAt(
-    {
-      db: service.database.db,
-      quizAt: service.quizAt,
-      platforms: service.platforms,
-      logger: silent,
-      defaultTimezone: 'UTC',
-      queue: createSendQueue({ concurrency: 4, perKeyIntervalMs: 0 }),
-    },
-    name,
-    at,
-  );
+function jobAt(name: 'daily-post' | 'close-questions' | 'reminders', at: Date) {
+  return runServiceJob(service, name, at);
 }
 
 describe('Teams: installation', () => {
@@ -138,6 +125,7 @@ describe('Teams: commands', () => {
   });
 
   it('anyone else is told why, and nothing changes', async () => {
+    await say(`subscribe ${NOW_HHMM} UTC daily`, { id: '29:owner', name: 'Owner' });
     await say('unsubscribe');
     expect(lastText(connector.sentTo(CHANNEL))).toContain('Only workspace admins can unsubscribe a channel');
     expect(
@@ -158,100 +146,115 @@ describe('Teams: commands', () => {
 });
 
 describe('Teams: the question of the day', () => {
-  let question: Question;
-  let postId: string;
-  let cardActivityId: string;
+  let channels = 0;
 
-  it('is posted proactively into the channel as an Adaptive Card', async () => {
-    const report = await jobAt('daily-post', NOW);
-    expect(report.outcomes).toEqual([
-      { target: `teams:${CHANNEL}`, outcome: 'posted', reason: expect.stringContaining(TODAY) },
-    ]);
-    const [sent] = connector.sentTo(CHANNEL);
-    const card = (
-      sent?.body.attachments as Array<{ contentType: string; content: { version: string } }> | undefined
-    )?.[0];
-    expect(card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
-    expect(card?.content.version).toBe('1.5');
-    const settings = await service.quiz.channelSettings({
-      platform: 'teams',
-      workspaceId: TENANT,
-      channelId: CHANNEL,
+  /** A channel of its own with today's question posted; people answer it by submitting its card. */
+  async function givenQuestion() {
+    const t = await givenTeamsQuestion({
+      service,
+      connector,
+      tenant: TENANT,
+      conversation: `19:qotd-${++channels}@thread.tacv2`,
+      now: NOW,
     });
-    postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
-    const daily = await service.quiz.getDailyPost(postId);
-    question = daily!.question;
-    cardActivityId = (daily!.post.messageRef as { activityId: string }).activityId;
-    expect(cardActivityId).toMatch(/^act-/);
-  });
-
-  function submitValue(choice: number[]) {
-    return question.type === 'single'
-      ? { aifq: 'qotd', p: postId, c: choice }
-      : { aifq: 'qotd', p: postId, ...inputsFor(question, choice) };
-  }
-
-  it('submits from several people are recorded, and feedback goes to each person privately', async () => {
-    for (const user of ['29:a', '29:b', '29:c']) {
+    // People of their own too: whether the bot already has a 1:1 chat with them is part of what is tested.
+    const user = (name: string) => `29:${name}-${channels}`;
+    const submitValue = (choice: number[]) =>
+      t.question.type === 'single'
+        ? { aifq: 'qotd', p: t.postId, c: choice }
+        : { aifq: 'qotd', p: t.postId, ...inputsFor(t.question, choice) };
+    /** Submits the card with the right answer, as a reply to it unless told otherwise. */
+    const submit = async (name: string, extra: Record<string, unknown> = { replyToId: t.cardActivityId }) => {
       const response = await post(
         activity({
-          from: { id: user, name: user },
-          replyToId: cardActivityId,
+          from: { id: user(name), name },
+          conversation: { id: t.conversation, conversationType: 'channel', tenantId: TENANT, isGroup: true },
           text: undefined,
-          value: submitValue(correctChoice(question)),
+          value: submitValue(correctChoice(t.question)),
+          ...extra,
         }),
       );
       expect(response.status).toBeLessThan(300);
-    }
-    expect((await service.quiz.revealOf(postId)).answered).toBe(3);
+    };
+    const answered = async () => (await service.quiz.revealOf(t.postId)).answered;
+    return { ...t, user, submitValue, submit, answered };
+  }
+
+  /** Four people answer right, as the channel would before its reveal. */
+  async function givenFourAnswers(t: Awaited<ReturnType<typeof givenQuestion>>) {
+    for (const name of ['a', 'b', 'c', 'd']) await t.submit(name);
+    expect(await t.answered()).toBe(4);
+  }
+
+  it('is posted proactively into the channel as an Adaptive Card', async () => {
+    const t = await givenQuestion();
+    expect(t.report.outcomes).toEqual([
+      { target: t.target, outcome: 'posted', reason: expect.stringContaining(TODAY) },
+    ]);
+    expect(t.card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(t.card?.content.version).toBe('1.5');
+    expect(t.cardActivityId).toMatch(/^act-/);
+  });
+
+  it('submits from several people are recorded, and feedback goes to each person privately', async () => {
+    const t = await givenQuestion();
+    for (const name of ['a', 'b', 'c']) await t.submit(name);
+    expect(await t.answered()).toBe(3);
     const created = connector.calls.filter((c) => c.method === 'POST' && c.path === '/v3/conversations');
     expect(created.map((c) => (c.body.members as Array<{ id: string }>)[0]?.id)).toEqual([
-      '29:a',
-      '29:b',
-      '29:c',
+      t.user('a'),
+      t.user('b'),
+      t.user('c'),
     ]);
-    expect(lastText(connector.sentTo('a:personal-29:a'))).toContain('Correct!');
+    expect(lastText(connector.sentTo(`a:personal-${t.user('a')}`))).toContain('Correct!');
     // Nothing about anyone's answer is posted in the channel before the reveal.
-    expect(connector.sentTo(CHANNEL)).toHaveLength(0);
+    expect(connector.sentTo(t.conversation)).toHaveLength(0);
   });
 
   it('a second submit changes nothing, and a redelivered activity has no second effect', async () => {
-    await post(
-      activity({
-        from: { id: '29:a', name: 'a' },
-        text: undefined,
-        value: submitValue(correctChoice(question)),
-      }),
-    );
-    expect(lastText(connector.sentTo('a:personal-29:a'))).toContain('You already answered');
+    const t = await givenQuestion();
+    for (const name of ['a', 'b', 'c']) await t.submit(name);
+    await t.submit('a', {});
+    expect(lastText(connector.sentTo(`a:personal-${t.user('a')}`))).toContain('You already answered');
     const duplicate = activity({
-      from: { id: '29:d', name: 'd' },
+      from: { id: t.user('d'), name: 'd' },
+      conversation: { id: t.conversation, conversationType: 'channel', tenantId: TENANT, isGroup: true },
       text: undefined,
-      value: submitValue(correctChoice(question)),
+      value: t.submitValue(correctChoice(t.question)),
     });
     await post(duplicate);
     await post(duplicate);
-    expect((await service.quiz.revealOf(postId)).answered).toBe(4);
-    expect(connector.sentTo('a:personal-29:d')).toHaveLength(1);
+    expect(await t.answered()).toBe(4);
+    expect(connector.sentTo(`a:personal-${t.user('d')}`)).toHaveLength(1);
   });
 
   it('the channel card answered-count is updated in place', async () => {
-    for (let i = 0; i < 400 && connector.updates().length === 0; i++)
+    const t = await givenQuestion();
+    await givenFourAnswers(t);
+    const path = `/v3/conversations/${t.conversation}/activities/${t.cardActivityId}`;
+    const ofThisCard = () => connector.updates().filter((u) => u.path === path);
+    for (let i = 0; i < 400 && ofThisCard().length === 0; i++)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    const update = connector.updates().at(-1);
-    expect(update?.path).toBe(`/v3/conversations/${CHANNEL}/activities/${cardActivityId}`);
+    const update = ofThisCard().at(-1);
+    expect(update?.path).toBe(path);
     expect(JSON.stringify(update?.body)).toContain('4 answered');
   });
 
   it('the reveal is a reply in the question thread', async () => {
+    const t = await givenQuestion();
+    await givenFourAnswers(t);
     const report = await jobAt('close-questions', new Date(NOW.getTime() + 86_400_000));
-    expect(report.outcomes).toEqual([{ target: `teams:${CHANNEL}`, outcome: 'revealed', reason: TODAY }]);
-    const reveal = connector.sentTo(`${CHANNEL};messageid=${cardActivityId}`);
+    expect(report.outcomes.filter((o) => o.target === t.target)).toEqual([
+      { target: t.target, outcome: 'revealed', reason: TODAY },
+    ]);
+    const reveal = connector.sentTo(`${t.conversation};messageid=${t.cardActivityId}`);
     expect(reveal).toHaveLength(1);
     expect(JSON.stringify(reveal[0]?.body)).toContain('4 of 4 answered correctly');
   });
 
   it('a 429 from the connector is retried and the message delivered once', async () => {
+    // Whatever other channels are due now are posted first, so the 429 meets this channel's post.
+    await jobAt('daily-post', NOW);
     await say(
       `subscribe ${NOW_HHMM} UTC daily`,
       { id: '29:owner', name: 'Owner' },
