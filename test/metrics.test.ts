@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import type { RunningService } from '../src/main.js';
 import { correctChoice, type Question } from '../src/quiz/question.js';
@@ -16,6 +16,10 @@ let stop: () => Promise<void>;
 
 beforeAll(async () => {
   fake = await startFakeSlack({ admins: ['UADMIN'] });
+});
+
+// A service of its own for every test: its counters start at zero, whatever ran before it.
+beforeEach(async () => {
   ({ service, stop } = await startTestService({
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test',
@@ -25,8 +29,11 @@ beforeAll(async () => {
   }));
 }, 120_000);
 
-afterAll(async () => {
+afterEach(async () => {
   await stop?.();
+});
+
+afterAll(async () => {
   await fake?.close();
 });
 
@@ -101,32 +108,46 @@ function slashCommand(text: string, user: string) {
   });
 }
 
+/**
+ * C1 subscribed by an admin and posted its question of the day at NOW; `beforePosting` runs just
+ * before the post goes out. Returns the post and its question, open for answers.
+ */
+async function givenPostedQuestion(beforePosting: () => void = () => {}) {
+  const time = NOW.toISOString().slice(11, 16);
+  expect((await slashCommand(`subscribe ${time} UTC daily`, 'UADMIN')).status).toBe(200);
+  // A command is acknowledged at once and answered at its response_url once done.
+  const channel = await waitFor(
+    () => service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId: 'C1' }),
+    'the subscription',
+  );
+  beforePosting();
+  const report = await service.runJob('daily-post', NOW);
+  const postId = (await service.quiz.openPostOf(channel.channelId))?.id ?? '';
+  const question = (await service.quiz.getDailyPost(postId))?.question as Question;
+  return { report, postId, question };
+}
+
+function answerClick(postId: string, question: Question, responseId: string) {
+  return sendToSlackEndpoint(service.url, SECRET, {
+    form: dailyAnswerForm({
+      postId,
+      question,
+      choice: correctChoice(question),
+      user: 'U2',
+      responseUrl: fake.responseUrl(responseId),
+    }),
+  });
+}
+
 describe('GET /metrics', () => {
   it('counts requests, answers, job runs, sends and 429s as they happen', async () => {
-    const time = NOW.toISOString().slice(11, 16);
-    expect((await slashCommand(`subscribe ${time} UTC daily`, 'UADMIN')).status).toBe(200);
-    // A command is acknowledged at once and answered at its response_url once done.
-    const channel = await waitFor(
-      () => service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId: 'C1' }),
-      'the subscription',
-    );
-
     // Slack refuses the first post with 429; its client waits out Retry-After and posts again.
-    fake.failNext('chat.postMessage', 429, 1, 0);
-    const report = await service.runJob('daily-post', NOW);
+    const { report, postId, question } = await givenPostedQuestion(() =>
+      fake.failNext('chat.postMessage', 429, 1, 0),
+    );
     expect(report.outcomes.map((o) => o.outcome)).toEqual(['posted']);
 
-    const postId = (await service.quiz.openPostOf(channel.channelId))?.id ?? '';
-    const question = (await service.quiz.getDailyPost(postId))?.question as Question;
-    const click = await sendToSlackEndpoint(service.url, SECRET, {
-      form: dailyAnswerForm({
-        postId,
-        question,
-        choice: correctChoice(question),
-        user: 'U2',
-        responseUrl: fake.responseUrl('click-U2'),
-      }),
-    });
+    const click = await answerClick(postId, question, 'click-U2');
     expect(click.status).toBe(200);
 
     const samples = await scrape();
@@ -164,26 +185,14 @@ describe('GET /metrics', () => {
   });
 
   it('counts no answer for a second click, which stores nothing, and counts the scrapes too', async () => {
+    const { postId, question } = await givenPostedQuestion();
+    expect((await answerClick(postId, question, 'click-U2')).status).toBe(200);
     const before = await scrape();
-    const channel = await service.quiz.channelSettings({
-      platform: 'slack',
-      workspaceId: 'T1',
-      channelId: 'C1',
-    });
-    const postId = (await service.quiz.openPostOf(channel?.channelId ?? ''))?.id ?? '';
-    const question = (await service.quiz.getDailyPost(postId))?.question as Question;
-    const again = await sendToSlackEndpoint(service.url, SECRET, {
-      form: dailyAnswerForm({
-        postId,
-        question,
-        choice: correctChoice(question),
-        user: 'U2',
-        responseUrl: fake.responseUrl('click-U2-again'),
-      }),
-    });
+    const daily = { platform: 'slack', kind: 'daily' };
+    expect(sampleValue(before, 'aifquiz_answers_recorded_total', daily)).toBe(1);
+    const again = await answerClick(postId, question, 'click-U2-again');
     expect(again.status).toBe(200);
     const after = await scrape();
-    const daily = { platform: 'slack', kind: 'daily' };
     expect(sampleValue(after, 'aifquiz_answers_recorded_total', daily)).toBe(
       sampleValue(before, 'aifquiz_answers_recorded_total', daily),
     );

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadBank } from '../../src/bank/load.js';
 import { syncBank } from '../../src/bank/sync.js';
 import {
@@ -20,16 +20,22 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 let test: TestDatabase;
 let dir: string;
 
-beforeAll(async () => {
+// Each test syncs into a database and a copy of the bank of its own, so it runs alone or in any order.
+beforeEach(async () => {
   test = await createTestDatabase();
   dir = await mkdtemp(path.join(tmpdir(), 'aifq-bank-'));
   await cp(path.join(ROOT, 'test/fixtures/mini-bank'), dir, { recursive: true });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await test.destroy();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** The bank as it is in the files, synced once: what a test about a later sync starts from. */
+async function givenSyncedBank() {
+  expect(await syncBank(test.handle, await loadBank(dir))).toMatchObject({ added: 10 });
+}
 
 async function editFile(relative: string, edit: (text: string) => string) {
   const file = path.join(dir, relative);
@@ -47,6 +53,7 @@ describe('syncing the bank into the database', () => {
   });
 
   it('editing one question makes exactly one new version, and earlier answers keep the old one', async () => {
+    await givenSyncedBank();
     const db = test.handle.db;
     const [ws] = await db.insert(workspaces).values({ platform: 'local', externalId: 'local' }).returning();
     const [channel] = await db
@@ -97,6 +104,7 @@ describe('syncing the bank into the database', () => {
   });
 
   it('a question removed from the files is retired but keeps its history', async () => {
+    await givenSyncedBank();
     await editFile('domain-5/access.yaml', (text) => text.slice(0, text.indexOf('  - id: access-002')));
     const result = await syncBank(test.handle, await loadBank(dir));
     expect(result.retired).toBe(1);
@@ -110,12 +118,14 @@ describe('syncing the bank into the database', () => {
   });
 
   it('setting a retired question back to active draws it again without a new version', async () => {
+    await givenSyncedBank();
     await editFile('domain-4/fairness.yaml', (text) => text.replace('status: retired', 'status: active'));
     const result = await syncBank(test.handle, await loadBank(dir));
     expect(result).toMatchObject({ reactivated: 1, changed: 0 });
   });
 
   it('re-checking facts (a new verified date) makes no new version, but re-tagging the objective does', async () => {
+    await givenSyncedBank();
     await cp(path.join(ROOT, 'test/fixtures/tagged-bank/exam-guide.yaml'), path.join(dir, 'exam-guide.yaml'));
     const tag = (verified: string, objective: string) => (text: string) =>
       text.replace(

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { slackInstallations } from '../../src/db/schema.js';
 import type { RunningService } from '../../src/main.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
@@ -28,21 +28,39 @@ afterAll(async () => {
   await fake.close();
 });
 
+// Every test starts with no installation and no Slack calls, whatever ran before it.
+beforeEach(async () => {
+  fake.clear();
+  await service.database.db.delete(slackInstallations);
+});
+
+/** Follows the install link to Slack and back, as an admin of the fake team T2 would. */
+async function install() {
+  const response = await fetch(`${service.url}/slack/install`, { redirect: 'manual' });
+  const location = new URL(response.headers.get('location') ?? '');
+  const state = location.searchParams.get('state') ?? '';
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const redirect = await fetch(
+    `${service.url}/slack/oauth_redirect?code=the-code&state=${encodeURIComponent(state)}`,
+    { headers: { cookie }, redirect: 'manual' },
+  );
+  return { install: response, location, redirect };
+}
+
+/** T2 installed through the install link: what a test about an installed workspace starts from. */
+async function givenInstalled() {
+  expect((await install()).redirect.status).toBe(200);
+  expect(await service.database.db.select().from(slackInstallations)).toHaveLength(1);
+}
+
 describe('Slack: installing in many workspaces (OAuth)', () => {
   it('the install link sends people to Slack, and the redirect stores the installation', async () => {
-    const install = await fetch(`${service.url}/slack/install`, { redirect: 'manual' });
-    expect(install.status).toBe(302);
-    const location = new URL(install.headers.get('location') ?? '');
+    const { install: link, location, redirect } = await install();
+    expect(link.status).toBe(302);
     expect(location.pathname).toBe('/oauth/v2/authorize');
     expect(location.searchParams.get('client_id')).toBe('111.222');
     expect(location.searchParams.get('scope')).toContain('commands');
-    const state = location.searchParams.get('state') ?? '';
-    const cookie = (install.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
-    const redirect = await fetch(
-      `${service.url}/slack/oauth_redirect?code=the-code&state=${encodeURIComponent(state)}`,
-      { headers: { cookie }, redirect: 'manual' },
-    );
     expect(redirect.status).toBe(200);
     expect(fake.of('oauth.v2.access')[0]?.body.code).toBe('the-code');
     const [row] = await service.database.db
@@ -56,6 +74,7 @@ describe('Slack: installing in many workspaces (OAuth)', () => {
   });
 
   it('a redirect without the state from our install link is refused and stores nothing', async () => {
+    await givenInstalled();
     const forged = await fetch(`${service.url}/slack/oauth_redirect?code=x&state=forged`, {
       redirect: 'manual',
     });
@@ -65,6 +84,7 @@ describe('Slack: installing in many workspaces (OAuth)', () => {
   });
 
   it('commands from the installed workspace use its own token', async () => {
+    await givenInstalled();
     const response = await sendToSlackEndpoint(service.url, SECRET, {
       form: {
         command: '/aif-quiz',
@@ -84,6 +104,7 @@ describe('Slack: installing in many workspaces (OAuth)', () => {
   });
 
   it('uninstalling removes the installation and stops the workspace channels', async () => {
+    await givenInstalled();
     const response = await sendToSlackEndpoint(service.url, SECRET, {
       json: {
         token: 'x',
