@@ -172,9 +172,11 @@ describe('Teams: activities delivered again', () => {
 
   it('a submit delivered twice at once counts once and is answered once', async () => {
     await knownPrivately('29:twice');
+    // The other tests answer the same question, in whatever order they run: count what this one adds.
+    const before = (await service.quiz.revealOf(postId)).answered;
     const twice = submit('29:twice');
     await Promise.all([post(twice), post(twice)]);
     expect(sentTo('a:personal-29:twice')).toHaveLength(1);
-    expect((await service.quiz.revealOf(postId)).answered).toBe(3);
+    expect((await service.quiz.revealOf(postId)).answered).toBe(before + 1);
   });
 });
