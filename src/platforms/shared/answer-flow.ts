@@ -1,17 +1,9 @@
-import { AppError, answerReplyFailed } from '../../errors.js';
+import { answerReplyFailed } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { dailyErrors } from '../../quiz/daily/daily.errors.js';
+import { practiceErrors } from '../../quiz/practice/practice.errors.js';
 import type { Question } from '../../quiz/question.js';
 import type { Actor, AnswerResult, PracticeResult, Quiz } from '../../quiz/quiz.js';
-
-/** A daily question that is not (or no longer) open where it was answered. */
-function unknownPost(): AppError {
-  return new AppError('quiz.unknown_post', 'That question is not open for answers.');
-}
-
-/** A practice question whose version the bot no longer has. */
-function unknownPracticeQuestion(): AppError {
-  return new AppError('quiz.unknown_question', 'That practice question is no longer available.');
-}
 
 /**
  * How a click says what was chosen: the choice itself (a button per option), or read from the
@@ -47,7 +39,7 @@ export function createAnswerFlow(deps: { quiz: Quiz; counts?: AnsweredCounts; lo
       let choice: unknown;
       if ('readChoice' in input) {
         const question = await quiz.questionOfPost(postId, where ? { actor, where } : undefined);
-        if (!question) throw unknownPost();
+        if (!question) throw dailyErrors.unknownPost();
         choice = input.readChoice(question);
       } else choice = input.choice;
       const result = await quiz.recordAnswer(actor, postId, choice, where);
@@ -64,7 +56,7 @@ export function createAnswerFlow(deps: { quiz: Quiz; counts?: AnsweredCounts; lo
       let choice: unknown;
       if ('readChoice' in input) {
         const question = await quiz.practiceQuestion(questionId, version);
-        if (!question) throw unknownPracticeQuestion();
+        if (!question) throw practiceErrors.unknownQuestion();
         choice = input.readChoice(question);
       } else choice = input.choice;
       return quiz.answerPractice(actor, { questionId, version, issueKey, choice });

@@ -1,10 +1,11 @@
 import type { Clock } from '../../clock.js';
-import { AppError, isAppError } from '../../errors.js';
+import { isAppError } from '../../errors.js';
 import type { UserRow } from '../people/people.repository.js';
 import type { createPracticeAnswersRepository as createProgressRepository } from '../practice/practice-answers.repository.js';
 import { type Choice, isCorrect, type Question, validateChoice } from '../question.js';
 import { currentStreak, pointsFor } from '../scoring.js';
 import type { Actor, AnswerResult } from '../types.js';
+import { dailyErrors } from './daily.errors.js';
 import type { PostRow } from './posts.repository.js';
 import type { createRecorderStore as createPostsRepository } from './recorder-store.js';
 
@@ -203,8 +204,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     for (const [i, item] of group.entries()) {
       try {
         const post = postById.get(item.postId);
-        if (!post || post.status === 'pending')
-          throw new AppError('quiz.unknown_post', 'That question is not open for answers.');
+        if (!post || post.status === 'pending') throw dailyErrors.unknownPost();
         const question = await deps.questionOf(post);
         const choice = validateChoice(question, item.rawChoice);
         const late = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
@@ -253,12 +253,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       if (first) settled.push({ c, streak, answer: first });
       else if (erased[i] && !c.late)
         // The first answer was erased with the person; it still was the one that counted.
-        c.item.reject(
-          new AppError(
-            'quiz.already_answered',
-            'You already answered this question before asking to be forgotten; your first answer is the one that counts, so this one is not recorded.',
-          ),
-        );
+        c.item.reject(dailyErrors.answeredBeforeErasure());
       else if (c.late) late.push({ ...c, streak, correct });
       else
         fresh.push({
@@ -338,11 +333,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
           l.item.reject(new Error(`the answer of ${l.user.id} to ${l.post.id} was neither stored nor found`));
       }
     } catch (error) {
-      const counted = new AppError(
-        'quiz.already_answered',
-        'You already answered this question; your first answer is the one that counts.',
-        { cause: error },
-      );
+      const counted = dailyErrors.alreadyAnswered(error);
       for (const l of lost) l.item.reject(counted);
     }
     const answered = (
