@@ -16,3 +16,15 @@ export function isDatabaseBusy(error: unknown): boolean {
   if (typeof code === 'string' && BUSY_SQLSTATES.has(code)) return true;
   return BUSY_MESSAGES.some((text) => error.message.includes(text));
 }
+
+/**
+ * Whether a database error can come from one row of a group: SQLSTATE class 22 (data exception,
+ * such as a NUL byte in text), 23 (integrity constraint) or P0 (raised by a trigger or function).
+ */
+export function isRowError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(22|23|P0)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}

@@ -1,10 +1,12 @@
 import type { Clock } from '../../clock.js';
+import { isRowError } from '../../db/errors.js';
 import { isAppError } from '../../errors.js';
 import type { UserRow } from '../people/people.repository.js';
 import type { createPracticeAnswersRepository as createProgressRepository } from '../practice/practice-answers.repository.js';
 import { type Choice, isCorrect, type Question, validateChoice } from '../question.js';
 import { currentStreak, pointsFor } from '../scoring.js';
 import type { Actor, AnswerResult } from '../types.js';
+import type { GroupContext } from './answers.repository.js';
 import { dailyErrors } from './daily.errors.js';
 import type { PostRow } from './posts.repository.js';
 import type { createRecorderStore as createPostsRepository } from './recorder-store.js';
@@ -18,18 +20,6 @@ const RELEASE_SLICE = 16;
 /** What a post id looks like; anything else cannot name a post. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Whether a database error can come from one row of a group: SQLSTATE class 22 (data exception,
- * such as a NUL byte in text), 23 (integrity constraint) or P0 (raised by a trigger or function).
- */
-function isRowError(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(22|23|P0)[0-9A-Z]{3}$/.test(code)) return true;
-  }
-  return false;
-}
-
 interface Pending {
   actor: Actor;
   postId: string;
@@ -39,6 +29,9 @@ interface Pending {
   resolve(result: AnswerResult): void;
   reject(error: unknown): void;
 }
+
+/** What is shown of an answer already given. */
+type Answered = { choice: unknown; correct: boolean; points: number };
 
 /** An answer that passed every check and waits for its person's history and the write. */
 interface Checked {
@@ -57,6 +50,8 @@ export interface AnswerRecorderDeps {
   progress: ReturnType<typeof createProgressRepository>;
   /** The people behind the actors, in the same order, created on first sight. */
   usersOf(actors: Actor[]): Promise<UserRow[]>;
+  /** The row id of an actor's workspace (remembered after the first). */
+  workspaceIdOf(actor: Actor): Promise<string>;
   questionOf(post: PostRow): Promise<Question>;
   /** For each click, whether its person answered this post before asking to be forgotten. */
   answeredBeforeErasure(clicks: Array<{ postId: string; actor: Actor }>): Promise<boolean[]>;
@@ -193,22 +188,45 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     fail: (item: Pending, error: unknown) => void,
   ): Promise<Array<[Pending, AnswerResult]>> {
     const now = deps.clock.now();
-    const postIds = [...new Set(group.map((g) => g.postId).filter((id) => UUID.test(id)))];
-    const [posts, people] = await Promise.all([
-      postsRepo.getPosts(postIds),
+    // One round trip before the write: the people (created on first sight), the posts, what the
+    // group needs to know about each click, and any erased answerers, all at once.
+    const known = group.flatMap((item, i) => (UUID.test(item.postId) ? [{ item, index: i }] : []));
+    const workspaces = await Promise.all(known.map((k) => deps.workspaceIdOf(k.item.actor)));
+    const [people, posts, contexts, erased] = await Promise.all([
       deps.usersOf(group.map((g) => g.actor)),
+      postsRepo.getPosts([...new Set(known.map((k) => k.item.postId))]),
+      postsRepo.groupContext(
+        known.map((k, i) => ({
+          postId: k.item.postId,
+          workspaceId: workspaces[i] as string,
+          externalId: k.item.actor.userId,
+        })),
+        now,
+      ),
+      deps.answeredBeforeErasure(known.map((k) => ({ postId: k.item.postId, actor: k.item.actor }))),
     ]);
     const postById = new Map(posts.map((p) => [p.id, p]));
+    const seen = new Map(known.map((k, i) => [k.index, { context: contexts[i], erased: erased[i] }]));
 
-    const checked: Checked[] = [];
+    const checked: Array<Checked & { context: GroupContext; erased: boolean }> = [];
     for (const [i, item] of group.entries()) {
       try {
         const post = postById.get(item.postId);
-        if (!post || post.status === 'pending') throw dailyErrors.unknownPost();
+        const found = seen.get(i);
+        if (!post || post.status === 'pending' || !found?.context) throw dailyErrors.unknownPost();
         const question = await deps.questionOf(post);
         const choice = validateChoice(question, item.rawChoice);
         const late = post.status === 'closed' || (post.closesAt !== null && now >= post.closesAt);
-        checked.push({ item, post, question, choice, user: people[i] as UserRow, late });
+        checked.push({
+          item,
+          post,
+          question,
+          choice,
+          user: people[i] as UserRow,
+          late,
+          context: found.context,
+          erased: found.erased === true,
+        });
       } catch (error) {
         // A coded error is this click's own answer; anything else may be shared and is tried apart.
         if (isAppError(error)) item.reject(error);
@@ -217,24 +235,11 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
     }
     if (checked.length === 0) return [];
 
-    // Totals are read before this group's rows go in, then this group's own rows are added: one
-    // round trip fewer per group than reading them afterwards.
-    const [earlier, histories, pointsBefore, countsBefore, erased] = await Promise.all([
-      postsRepo.findAnswers(checked.map((c) => ({ postId: c.post.id, userId: c.user.id }))),
-      postsRepo.streakFlags(
-        checked.map((c) => ({
-          channelId: c.post.channelId,
-          userId: c.user.id,
-          answering: c.late ? null : c.post.id,
-        })),
-      ),
-      postsRepo.totalPointsOf([...new Set(checked.map((c) => c.user.id))]),
-      postsRepo.countAnswersOf([...new Set(checked.map((c) => c.post.id))]),
-      deps.answeredBeforeErasure(checked.map((c) => ({ postId: c.post.id, actor: c.item.actor }))),
-    ]);
-    const answerOf = new Map(earlier.map((a) => [`${a.postId}:${a.userId}`, a]));
+    // Totals were read before this group's rows go in; this group's own rows are added below.
+    const pointsBefore = new Map(checked.map((c) => [c.user.id, c.context.totalPoints]));
+    const countsBefore = new Map(checked.map((c) => [c.post.id, c.context.answeredCount]));
     // The streak with this post answered (a late answer does not count toward it).
-    const streaks = histories.map(({ flags, newestStatus }) =>
+    const streaks = checked.map(({ context: { flags, newestStatus } }) =>
       currentStreak(
         [...flags].map((f, i) => ({
           answered: f === '1',
@@ -245,13 +250,13 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
 
     const fresh: Array<Checked & { streak: number; correct: boolean; points: number }> = [];
     const late: Array<Checked & { streak: number; correct: boolean }> = [];
-    const settled: Array<{ c: Checked; streak: number; answer: (typeof earlier)[number] }> = [];
+    const settled: Array<{ c: Checked; streak: number; answer: Answered }> = [];
     for (const [i, c] of checked.entries()) {
       const streak = streaks[i] ?? 0;
-      const first = answerOf.get(`${c.post.id}:${c.user.id}`);
+      const first = c.context.earlier;
       const correct = isCorrect(c.question, c.choice);
       if (first) settled.push({ c, streak, answer: first });
-      else if (erased[i] && !c.late)
+      else if (c.erased && !c.late)
         // The first answer was erased with the person; it still was the one that counted.
         c.item.reject(dailyErrors.answeredBeforeErasure());
       else if (c.late) late.push({ ...c, streak, correct });

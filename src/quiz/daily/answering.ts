@@ -35,6 +35,7 @@ export function createAnswering(deps: AnsweringDeps) {
     postsRepo: createRecorderStore(posts, deps.answers),
     progress: deps.practiceAnswers,
     usersOf: deps.people.usersOf,
+    workspaceIdOf: (actor) => deps.people.workspaceIdOf(actor.platform, actor.workspaceId),
     questionOf: versions.get,
     async answeredBeforeErasure(clicks) {
       const kept = await deps.erasures.ofPosts([...new Set(clicks.map((c) => c.postId))]);

@@ -7,8 +7,6 @@ export function createRecorderStore(posts: PostsRepository, answers: AnswersRepo
     getPosts: posts.getPosts,
     findAnswers: answers.findAnswers,
     insertAnswers: answers.insertAnswers,
-    streakFlags: answers.streakFlags,
-    totalPointsOf: answers.totalPointsOf,
-    countAnswersOf: answers.countAnswersOf,
+    groupContext: answers.groupContext,
   };
 }
