@@ -24,6 +24,8 @@ export interface DatabaseLimits {
   /** 0: no limit. */
   statementTimeoutMs: number;
   /** 0: no limit. */
+  lockTimeoutMs: number;
+  /** 0: no limit. */
   idleInTransactionTimeoutMs: number;
 }
 
@@ -112,6 +114,7 @@ export function loadConfig(
             poolSize: e.DATABASE_POOL_SIZE,
             connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
             statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+            lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
             idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
           },
         }

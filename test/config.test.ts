@@ -35,6 +35,7 @@ describe('configuration', () => {
         poolSize: 10,
         connectTimeoutMs: 5000,
         statementTimeoutMs: 5000,
+        lockTimeoutMs: 2000,
         idleInTransactionTimeoutMs: 30000,
       },
     });
@@ -48,6 +49,7 @@ describe('configuration', () => {
       DATABASE_POOL_SIZE: '4',
       DATABASE_CONNECT_TIMEOUT_MS: '2000',
       DATABASE_STATEMENT_TIMEOUT_MS: '0',
+      DATABASE_LOCK_TIMEOUT_MS: '1500',
       DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '60000',
     });
     expect(config.database).toMatchObject({
@@ -55,6 +57,7 @@ describe('configuration', () => {
         poolSize: 4,
         connectTimeoutMs: 2000,
         statementTimeoutMs: 0,
+        lockTimeoutMs: 1500,
         idleInTransactionTimeoutMs: 60000,
       },
     });

@@ -36,6 +36,7 @@ export const DATABASE_DEFAULTS = {
   poolSize: 10,
   connectTimeoutMs: 5_000,
   statementTimeoutMs: 5_000,
+  lockTimeoutMs: 2_000,
   idleInTransactionTimeoutMs: 30_000,
 } as const;
 
@@ -67,6 +68,12 @@ export const envSchema = z.object({
   }),
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber({
     default: DATABASE_DEFAULTS.statementTimeoutMs,
+    min: 0,
+    max: 86_400_000,
+    unit: 'milliseconds',
+  }),
+  DATABASE_LOCK_TIMEOUT_MS: wholeNumber({
+    default: DATABASE_DEFAULTS.lockTimeoutMs,
     min: 0,
     max: 86_400_000,
     unit: 'milliseconds',

@@ -11,6 +11,8 @@ export const SETTINGS = {
     'How long a request waits for a database connection (a new one, or a free one from a busy pool) before the person is told the bot is busy.',
   DATABASE_STATEMENT_TIMEOUT_MS:
     'Longest a single database statement may run, waiting on locks included, before it is cancelled; 0 means no limit.',
+  DATABASE_LOCK_TIMEOUT_MS:
+    "Longest a statement may wait for another session's lock before it gives up and the person is told the bot is busy; below Slack's 3 s, so a click is answered in time; 0 means no limit.",
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
     'How long a transaction may sit idle before the server ends its session and frees its locks; 0 means no limit.',
   HOST: 'Address the HTTP server binds to.',

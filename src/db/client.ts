@@ -57,6 +57,9 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
     connectionTimeoutMillis: limits.connectTimeoutMs,
     // Enforced by the server on every statement of the session, lock waits included.
     statement_timeout: limits.statementTimeoutMs,
+    // A statement stuck behind another session's lock gives up sooner, inside Slack's 3 s for a
+    // click, which is stored before it is acknowledged.
+    lock_timeout: limits.lockTimeoutMs,
     idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
     // A server that vanished without closing the connection (a dropped network) is noticed.
     keepAlive: true,
@@ -72,6 +75,7 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
       const client = await pool.connect();
       try {
         await client.query('set statement_timeout = 0');
+        await client.query('set lock_timeout = 0');
         await client.query('select pg_advisory_lock($1)', [key.toString()]);
         try {
           return await fn(drizzle(client, { schema }) as unknown as Database);
@@ -81,6 +85,7 @@ async function openPostgres(url: string, limits: DatabaseLimits): Promise<Databa
       } finally {
         // Back to the pool's own limits for whoever borrows this connection next.
         await client.query('reset statement_timeout').catch(() => {});
+        await client.query('reset lock_timeout').catch(() => {});
         client.release();
       }
     },
