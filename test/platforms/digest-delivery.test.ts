@@ -200,7 +200,9 @@ describe('the weekly digest on Slack', () => {
       expect(blocks).toContain('Most wrong answers chose');
       expect(blocks).toContain('Why it is wrong');
     }
-    const button = (digestPostOf(key.channelId)?.body.blocks as Array<{ type: string; elements?: unknown[] }>)
+    const button = (
+      (digestPostOf(key.channelId)?.body.blocks ?? []) as Array<{ type: string; elements?: unknown[] }>
+    )
       .flatMap((b) => (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : []))
       .find((e) => e.action_id === ACTIONS.digestPractice);
     expect(button).toMatchObject({ value: topic.slug, text: { text: `Practise ${topic.title}` } });
