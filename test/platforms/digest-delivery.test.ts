@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import type { RunningService } from '../../src/main.js';
+import { createLocalPlatform } from '../../src/platforms/local/local-channel.js';
 import { ACTIONS } from '../../src/platforms/slack/blocks.js';
+import { altTextWithin } from '../../src/platforms/slack/chart-upload.js';
 import { TEAMS_CHART_MAX_PNG_BYTES } from '../../src/platforms/teams/digest.js';
 import { correctChoice, type Question } from '../../src/quiz/question.js';
 import type { Actor, ChannelKey } from '../../src/quiz/quiz.js';
@@ -117,8 +119,13 @@ function wrongChoice(question: Question): number[] {
   return [...right].reverse();
 }
 
-async function slackChannel() {
-  const key: ChannelKey = { platform: 'slack', workspaceId: 'T1', channelId: `CDIG${++counter}` };
+async function slackChannel(channelName?: string) {
+  const key: ChannelKey = {
+    platform: 'slack',
+    workspaceId: 'T1',
+    channelId: `CDIG${++counter}`,
+    ...(channelName ? { channelName } : {}),
+  };
   return { key, ...(await givenAnsweredWeek(key, SLACK_ADMIN)) };
 }
 
@@ -250,6 +257,74 @@ describe('the weekly digest on Slack', () => {
     const warnings = logs.warnings().filter((l) => l.msg.includes('digest chart'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.msg).toContain('digest chart not uploaded');
+  });
+});
+
+describe('a chart that cannot be drawn', () => {
+  it('never holds back the digest: its text is posted, nothing is uploaded, and one line is logged', {
+    timeout: 60_000,
+  }, async () => {
+    // A control character in the channel's name makes the chart's SVG invalid for the rasteriser.
+    const { key } = await slackChannel('bad\u0001name');
+    const before = slack.of('files.getUploadURLExternal').length;
+    expect(await runDigest(`slack:${key.channelId}`)).toEqual([expect.objectContaining({ outcome: 'sent' })]);
+    expect(JSON.stringify(digestPostOf(key.channelId)?.body.blocks)).toContain('Trap of the week');
+    expect(slack.of('files.getUploadURLExternal')).toHaveLength(before);
+    expect(logs.warnings().map((l) => l.msg)).toEqual([
+      'digest chart not drawn; posting the digest without it',
+    ]);
+  });
+});
+
+describe('the weekly digest in the terminal', () => {
+  it('prints the trap and the command that practises its topic, and asks for no chart', async () => {
+    const printed: string[] = [];
+    const local = createLocalPlatform((text) => printed.push(text));
+    expect(local.digestChart).toBeUndefined();
+    await local.postDigest(
+      { workspaceId: 'W1', channelId: 'C1' },
+      {
+        channelId: 'c1',
+        week: '2026-W48',
+        from: new Date('2026-11-23T09:00:00Z'),
+        to: new Date('2026-11-30T09:00:00Z'),
+        top: [],
+        questionsAsked: 3,
+        activePeople: 2,
+        members: 2,
+        streaks: [],
+        traps: {
+          topic: 'access',
+          topicTitle: 'Access control',
+          stem: 'Which policy grants least privilege?',
+          answers: 4,
+          correct: 1,
+          trap: {
+            label: 'C',
+            text: 'An administrator policy',
+            picks: 3,
+            why: 'Far broader than the task needs.',
+          },
+          explanation: 'Grant only what the task needs.',
+        },
+      },
+    );
+    const text = printed.join('');
+    expect(text).toContain('Trap of the week: 1 of 4 got it right (Access control)');
+    expect(text).toContain('Most wrong answers chose C: An administrator policy (3 people)');
+    expect(text).toContain('Why it is wrong: Far broader than the task needs.');
+    expect(text).toContain('To practise this topic, type: topic access');
+  });
+});
+
+describe("Slack's image description", () => {
+  it("is cut to Slack's 1000 characters, keeping what the chart shows and the latest weeks", () => {
+    const weeks = Array.from({ length: 8 }, (_, i) => `2026-W${41 + i}: ${'x'.repeat(180)}`);
+    const alt = altTextWithin(['Last 8 weeks in #c: …', ...weeks].join('\n'), 1000);
+    expect(alt.length).toBeLessThanOrEqual(1000);
+    expect(alt.startsWith('Last 8 weeks in #c: …\n(earlier weeks left out)')).toBe(true);
+    expect(alt).toContain('2026-W48');
+    expect(alt).not.toContain('2026-W41');
   });
 });
 
