@@ -39,7 +39,8 @@ export function digestActivity(digest: WeeklyDigest, options: { withChart: boole
     actions.push({
       type: 'Action.ShowCard',
       title: 'The chart in words',
-      card: card([text(chart.altText, { size: 'Small' })]),
+      // A TextBlock joins single line breaks, as Teams markdown does: one blank line per line of text.
+      card: card([text(chart.altText.replace(/\n/g, '\n\n'), { size: 'Small' })]),
     });
   }
   if (body.length > 0) attachments.push(cardAttachment(card(body, actions)));
