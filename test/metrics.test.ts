@@ -206,6 +206,10 @@ describe('GET /metrics', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('counting sends keeps what a platform says of itself, so the digest still carries its chart', () => {
+    expect(service.platforms.slack?.digestChart).toEqual({});
+  });
+
   it('asks for the bearer token when METRICS_TOKEN is set', async () => {
     const none = await fetch(`${service.url}/metrics`);
     expect(none.status).toBe(401);

@@ -90,3 +90,31 @@ export async function renderDigestChartOrNothing(
     return undefined;
   }
 }
+
+/** Scales tried, in order, when a platform limits the image's size: sharp first, then smaller. */
+const FALLBACK_SCALES = [1, 0.75];
+
+/**
+ * The chart for a platform that limits an image's size: drawn at scale 1, drawn again smaller when
+ * the PNG is over `maxPngBytes`, and left out (logged) when even that is too big or drawing fails.
+ * Undefined means: post the digest without it.
+ */
+export async function renderDigestChartWithin(
+  data: DigestChartData,
+  logger: Logger,
+  options: { maxPngBytes?: number; scales?: number[] } = {},
+): Promise<DigestChart | undefined> {
+  const max = options.maxPngBytes ?? Number.POSITIVE_INFINITY;
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const scale of options.scales ?? FALLBACK_SCALES) {
+    const chart = await renderDigestChartOrNothing(data, logger, { scale });
+    if (!chart) return undefined;
+    if (chart.png.length <= max) return chart;
+    smallest = Math.min(smallest, chart.png.length);
+  }
+  logger.warn(
+    { channel: data.channelName, bytes: smallest, maxBytes: max },
+    'digest chart too large for this platform; posting the digest without it',
+  );
+  return undefined;
+}

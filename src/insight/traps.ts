@@ -38,13 +38,14 @@ interface StoredOption {
 
 /**
  * The local dates a digest posted at `at` covers: the seven days before it, as the digest's text
- * counts them (from the local date a week earlier to today, inclusive).
+ * counts them (from the local date a week earlier up to yesterday, inclusive). Today's question is
+ * left out: it may still be open, and naming its trap would give its answer away.
  */
 export function digestDaysAt(at: Date, timezone: string): { fromDate: string; toDate: string } {
   const local = DateTime.fromJSDate(at, { zone: timezone });
   return {
     fromDate: local.minus({ days: 7 }).toISODate() ?? '',
-    toDate: local.toISODate() ?? '',
+    toDate: local.minus({ days: 1 }).toISODate() ?? '',
   };
 }
 

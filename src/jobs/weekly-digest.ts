@@ -1,4 +1,5 @@
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
+import { digestExtras } from './digest-extras.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 import { createJobsRepository } from './jobs.repository.js';
 
@@ -28,10 +29,11 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
         outcomes.push({ target, outcome: 'skipped', reason: 'no questions this week' });
         continue;
       }
+      const extras = await digestExtras(ctx, channel, platform);
       await ctx.queue.run(target, () =>
         platform.postDigest(
           { workspaceId: channel.workspaceExternalId, channelId: channel.externalId },
-          digest,
+          { ...digest, ...extras },
         ),
       );
       await jobs.finishRun(key, 'done', ctx.at);

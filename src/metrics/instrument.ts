@@ -49,7 +49,11 @@ export function countSends(
 ): Partial<Record<Platform, ChatPlatform>> {
   const counted: Partial<Record<Platform, ChatPlatform>> = {};
   for (const [name, platform] of Object.entries(platforms) as Array<[Platform, ChatPlatform]>) {
-    const wrapped: Record<string, unknown> = { platform: platform.platform };
+    // What the platform says of itself is kept as is: the digest job reads digestChart.
+    const wrapped: Record<string, unknown> = {
+      platform: platform.platform,
+      ...(platform.digestChart ? { digestChart: platform.digestChart } : {}),
+    };
     for (const operation of SEND_OPERATIONS) {
       const send = platform[operation].bind(platform) as (...args: unknown[]) => Promise<unknown>;
       wrapped[operation] = async (...args: unknown[]) => {

@@ -45,13 +45,21 @@ export interface DailyQuestionMessage {
  */
 export interface ChatPlatform {
   readonly platform: Platform;
+  /**
+   * Whether the weekly digest here carries its chart, and how big its PNG may be. Absent: this
+   * platform shows no chart, and the digest job draws none for it.
+   */
+  readonly digestChart?: { maxPngBytes?: number };
   /** Posts a question of the day to a channel and returns where it landed. */
   postQuestion(channel: ChannelTarget, message: DailyQuestionMessage): Promise<MessageRef>;
   /** Rewrites a posted question (its answered count, or its closed state). */
   updateQuestion(ref: MessageRef, message: DailyQuestionMessage): Promise<void>;
   /** Replies under a posted question with the answer and how the team did. */
   postReveal(ref: MessageRef, reveal: Reveal): Promise<void>;
-  /** Posts the weekly digest to a channel. */
+  /**
+   * Posts the weekly digest to a channel, with its traps and chart when it has them. A chart that
+   * cannot be delivered is logged and left out: the digest's text is posted all the same.
+   */
   postDigest(channel: ChannelTarget, digest: WeeklyDigest): Promise<void>;
   /** Sends a private weak-topic reminder, opening the private conversation when needed. */
   sendReminder(user: UserTarget, reminder: ReminderContent): Promise<{ directChannelId?: string }>;

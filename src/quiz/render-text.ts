@@ -17,6 +17,7 @@ import { describeDays } from './schedule.js';
 import type {
   AnswerResult,
   ChannelSettings,
+  DigestTraps,
   Leaderboard,
   PersonalStats,
   PracticeQuestion,
@@ -269,7 +270,8 @@ export function renderDigestText(digest: WeeklyDigest): string {
       lines.push(`  ${row.rank}. ${row.name} · ${row.points} pts (${row.correct}/${row.answered})`);
     lines.push('');
   }
-  if (digest.hardest) {
+  if (digest.traps) lines.push(...renderTrapsText(digest.traps), '');
+  else if (digest.hardest) {
     lines.push(
       `Hardest question: ${digest.hardest.correct}/${digest.hardest.answered} got it right`,
       `  ${digest.hardest.question.stem}`,
@@ -284,6 +286,22 @@ export function renderDigestText(digest: WeeklyDigest): string {
   if (digest.streaks.length > 0)
     lines.push(`Streaks: ${digest.streaks.map((s) => `${s.name} ${s.streak} days`).join(', ')}`);
   return lines.join('\n').trimEnd();
+}
+
+/** The week's trap: the hardest question, the wrong option most people chose, and why it is wrong. */
+export function renderTrapsText(traps: DigestTraps): string[] {
+  const lines = [
+    `Trap of the week: ${traps.correct} of ${traps.answers} got it right (${traps.topicTitle})`,
+    `  ${traps.stem}`,
+  ];
+  if (traps.trap) {
+    const { label, text, picks, why } = traps.trap;
+    lines.push(
+      `  Most wrong answers chose ${label}: ${text} (${picks} ${picks === 1 ? 'person' : 'people'})`,
+      `  Why it is wrong: ${why}`,
+    );
+  } else lines.push(`  The answer: ${traps.explanation}`);
+  return lines;
 }
 
 export function renderReminderText(reminder: ReminderContent): string {

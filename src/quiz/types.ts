@@ -138,6 +138,32 @@ export interface WeeklyDigest {
   hardest?: { question: Question; answered: number; correct: number };
   weakestDomain?: { domain: number; title: string; accuracy: number; answered: number };
   streaks: Array<{ name: string; streak: number }>;
+  /** The week's trap, when someone got a question of the day wrong (see src/insight/traps.ts). */
+  traps?: DigestTraps;
+  /** The chart of the last weeks, when this platform shows one and it could be drawn. */
+  chart?: DigestChartImage;
+}
+
+/** The week's hardest question of the day, the wrong option most wrong answers chose, and why. */
+export interface DigestTraps {
+  /** For the "practise this topic" button: the slug and its title. */
+  topic: string;
+  topicTitle: string;
+  stem: string;
+  answers: number;
+  correct: number;
+  /** Single and multiple choice only, when a wrong answer picked a wrong option. */
+  trap?: { label: string; text: string; picks: number; why: string };
+  explanation: string;
+}
+
+/** A drawn digest chart: the PNG and the same figures in words. */
+export interface DigestChartImage {
+  png: Buffer;
+  /** Pixel size of the PNG. */
+  width: number;
+  height: number;
+  altText: string;
 }
 
 export interface ReminderContent {

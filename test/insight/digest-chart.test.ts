@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
-import { renderDigestChart, renderDigestChartOrNothing } from '../../src/insight/digest-chart.js';
+import {
+  renderDigestChart,
+  renderDigestChartOrNothing,
+  renderDigestChartWithin,
+} from '../../src/insight/digest-chart.js';
 import {
   chartWeeksAt,
   describeDigestChart,
@@ -119,6 +123,27 @@ describe('the digest chart', () => {
     expect(await renderDigestChartOrNothing(broken, logger)).toBeUndefined();
     expect(logs.warnings().map((l) => l.msg)).toEqual([
       'digest chart not drawn; posting the digest without it',
+    ]);
+  });
+
+  it('for a platform that limits the size, draws it smaller when too big, and leaves it out when even that is', async () => {
+    const data = await loadDigestChartData(createInsightRepository(t.db), channel, at);
+    const full = await renderDigestChart(data);
+    const logs = captureLogs();
+    const logger = createLogger({ level: 'info', format: 'json' }, logs.stream);
+
+    expect((await renderDigestChartWithin(data, logger, { maxPngBytes: full.png.length }))?.width).toBe(
+      full.width,
+    );
+    const smaller = await renderDigestChartWithin(data, logger, { maxPngBytes: full.png.length - 1 });
+    expect(smaller?.width).toBe(Math.round(full.width * 0.75));
+    expect(smaller?.png.length).toBeLessThan(full.png.length);
+    expect(smaller?.altText).toBe(full.altText);
+    expect(logs.warnings()).toEqual([]);
+
+    expect(await renderDigestChartWithin(data, logger, { maxPngBytes: 1_000 })).toBeUndefined();
+    expect(logs.warnings().map((l) => l.msg)).toEqual([
+      'digest chart too large for this platform; posting the digest without it',
     ]);
   });
 });

@@ -30,6 +30,9 @@ beforeAll(async () => {
     ...[1, 2, 3].map((i) => ({ userId: who(i), choice: [2], correct: false })),
     ...[4, 5].map((i) => ({ userId: who(i), choice: [3], correct: false })),
   ]);
+  // Harder still, but posted on the digest's own day: it may still be open, so it is left out.
+  const today = await t.seed.post(channelId, '2026-11-30', 'fairness-001');
+  await t.seed.answer(today, [{ userId: who(1), choice: [1], correct: false }]);
   // Harder still, but last week: outside the digest's days.
   const before = await t.seed.post(channelId, '2026-11-20', 'fairness-001');
   await t.seed.answer(before, [{ userId: who(0), choice: [1], correct: false }]);
@@ -46,7 +49,7 @@ afterAll(() => t?.database.destroy());
 
 describe("the week's traps", () => {
   it('the digest covers the seven days before it, as its text does', () => {
-    expect(week).toEqual({ fromDate: '2026-11-23', toDate: '2026-11-30' });
+    expect(week).toEqual({ fromDate: '2026-11-23', toDate: '2026-11-29' });
   });
 
   it('name the hardest question, the wrong option most people chose, and why it is wrong', async () => {

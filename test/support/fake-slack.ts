@@ -5,11 +5,13 @@ import type { AddressInfo } from 'node:net';
 export interface SlackCall {
   method: string;
   body: Record<string, unknown>;
+  /** What the fake answered (a posted message's ts, an upload URL…). */
+  response?: Record<string, unknown>;
 }
 
 /**
- * A local stand-in for the Slack Web API (and for response_url hooks) that records every call and
- * answers like Slack does. It can be told to answer the next calls of a method with 429 or 500.
+ * A local stand-in for the Slack Web API (and for response_url hooks and file upload URLs) that
+ * records every call and answers like Slack does. It can be told to answer the next calls of a method with 429 or 500.
  */
 export async function startFakeSlack(
   options: { admins?: string[]; teamId?: string; socketUrl?: () => string } = {},
@@ -23,8 +25,27 @@ export async function startFakeSlack(
   const held: ServerResponse[] = [];
   const heldCalls: Array<{ res: ServerResponse; call: SlackCall }> = [];
 
+  /** Bytes sent to the upload URLs files.getUploadURLExternal handed out, by file id. */
+  const uploads = new Map<string, Buffer>();
+  let files = 0;
+  let base = '';
+
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${++files}`;
+        return { ok: true, upload_url: `${base}/upload/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = typeof body.files === 'string' ? JSON.parse(body.files) : (body.files ?? []);
+        return {
+          ok: true,
+          files: (listed as Array<{ id: string; title?: string }>).map((f) => ({
+            id: f.id,
+            title: f.title ?? '',
+          })),
+        };
+      }
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: teamId, team: 'Test team' };
       case 'chat.postMessage':
@@ -67,7 +88,27 @@ export async function startFakeSlack(
   };
 
   const server: Server = createServer(async (req, res) => {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (url.pathname.startsWith('/upload/')) {
+      // Step 2 of an external upload: the file's bytes, recorded as method "upload".
+      const fileId = url.pathname.slice('/upload/'.length);
+      calls.push({
+        method: 'upload',
+        body: { fileId, length: bytes.length, type: req.headers['content-type'] },
+      });
+      const planned = failures.get('upload')?.shift();
+      if (planned) {
+        res.writeHead(planned.status, { 'content-type': 'text/plain' });
+        res.end('upload failed');
+        return;
+      }
+      uploads.set(fileId, bytes);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${bytes.length}`);
+      return;
+    }
+    const raw = bytes.toString('utf8');
     const type = req.headers['content-type'] ?? '';
     const body: Record<string, unknown> = type.includes('application/json')
       ? (JSON.parse(raw || '{}') as Record<string, unknown>)
@@ -75,7 +116,6 @@ export async function startFakeSlack(
     for (const key of ['blocks', 'view']) {
       if (typeof body[key] === 'string') body[key] = JSON.parse(body[key] as string);
     }
-    const url = new URL(req.url ?? '/', 'http://fake');
     const method = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : url.pathname;
     if (
       holding &&
@@ -87,7 +127,8 @@ export async function startFakeSlack(
       heldCalls.push({ res, call: { method, body } });
       return;
     }
-    calls.push({ method, body });
+    const call: SlackCall = { method, body };
+    calls.push(call);
     const planned = failures.get(method)?.shift();
     if (planned) {
       res.writeHead(planned.status, {
@@ -99,18 +140,21 @@ export async function startFakeSlack(
       );
       return;
     }
+    call.response = method.startsWith('/response/') ? { ok: true } : answer(method, body);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(method.startsWith('/response/') ? { ok: true } : answer(method, body)));
+    res.end(JSON.stringify(call.response));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const base = `http://127.0.0.1:${port}`;
+  base = `http://127.0.0.1:${port}`;
 
   return {
     apiUrl: `${base}/api/`,
     /** A response_url for one interaction; what the bot posts there is recorded as method `/response/<id>`. */
     responseUrl: (id: string) => `${base}/response/${id}`,
     calls,
+    /** The bytes uploaded for a file id (as files.getUploadURLExternal returned it). */
+    uploaded: (fileId: string) => uploads.get(fileId),
     of: (method: string) => calls.filter((c) => c.method === method),
     failNext(method: string, status: number, times = 1, retryAfter?: number) {
       failures.set(method, [
@@ -163,13 +207,13 @@ export async function startFakeSlack(
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let data = '';
-    req.on('data', (chunk) => {
-      data += chunk;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
     });
-    req.on('end', () => resolve(data));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

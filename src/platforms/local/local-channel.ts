@@ -98,7 +98,9 @@ export function createLocalPlatform(write: (text: string) => void): ChatPlatform
       say(renderRevealText(reveal));
     },
     async postDigest(_channel: ChannelTarget, digest: WeeklyDigest) {
-      say(renderDigestText(digest));
+      // A terminal shows no image ("aif-quiz digest-preview" draws the chart); the trap's button is a command.
+      const practise = digest.traps ? `\n\nTo practise this topic, type: topic ${digest.traps.topic}` : '';
+      say(`${renderDigestText(digest)}${practise}`);
     },
     async sendReminder(_user: UserTarget, reminder: ReminderContent) {
       say(renderReminderText(reminder));

@@ -71,3 +71,18 @@ export async function postToResponseUrl(url: string, message: Record<string, unk
     await new Promise((resolve) => setTimeout(resolve, REPLY_RETRY_MS * 2 ** (attempt - 1)));
   }
 }
+
+/**
+ * Sends a file's bytes to the upload URL Slack handed out (step 2 of the external upload), as raw
+ * bytes. Slack answers 200 once it has them; anything else is a failed upload.
+ */
+export async function postBytes(url: string, bytes: Buffer, contentType: string): Promise<void> {
+  const answer = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'content-length': String(bytes.length) },
+    body: bytes,
+    dispatcher: pool,
+  });
+  await answer.body.dump();
+  if (answer.statusCode !== 200) throw new Error(`Slack answered ${answer.statusCode} to a file upload`);
+}

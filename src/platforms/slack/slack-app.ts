@@ -23,6 +23,7 @@ export const SLACK_SCOPES = [
   'commands',
   'chat:write',
   'chat:write.public',
+  'files:write',
   'im:write',
   'users:read',
   'channels:read',
@@ -68,7 +69,7 @@ export function createSlackApp(deps: {
     if (!token) throw new Error(`the Slack installation for ${teamId} has no bot token`);
     return token;
   };
-  const platform = createSlackPlatform({ config, tokenFor, logger: slackLogger });
+  const platform = createSlackPlatform({ config, tokenFor, logger: slackLogger, log });
 
   const socketMode = Boolean(config.appToken);
   const oauth =

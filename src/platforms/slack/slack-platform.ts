@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
 import type { ChannelTarget, ChatPlatform, MessageRef, UserTarget } from '../../quiz/port.js';
 import {
   renderDailyQuestionText,
@@ -10,6 +11,7 @@ import {
   renderReminderText,
   renderRevealText,
 } from '../../quiz/render-text.js';
+import { uploadDigestChart } from './chart-upload.js';
 import { slackFetch } from './http.js';
 import { digestBlocks, revealBlocks } from './render/channel-posts.js';
 import { feedbackBlocks } from './render/feedback.js';
@@ -34,6 +36,8 @@ export function createSlackPlatform(options: {
   config: EnabledSlackConfig;
   tokenFor: TokenLookup;
   logger?: SlackLogger;
+  /** Where a chart that could not follow its digest is reported. */
+  log?: Logger;
 }): ChatPlatform & {
   client(teamId: string): Promise<WebClient>;
   openDirectChannel(teamId: string, userId: string): Promise<string>;
@@ -81,6 +85,8 @@ export function createSlackPlatform(options: {
 
   return {
     platform: 'slack',
+    // Slack takes files far larger than a chart: no limit to fit.
+    digestChart: {},
     client,
     openDirectChannel,
 
@@ -113,11 +119,27 @@ export function createSlackPlatform(options: {
     },
 
     async postDigest(channel, digest) {
-      await (await client(channel.workspaceId)).chat.postMessage({
+      const web = await client(channel.workspaceId);
+      const posted = await web.chat.postMessage({
         channel: channel.channelId,
         text: preview(renderDigestText(digest)),
         blocks: digestBlocks(digest),
       });
+      if (!digest.chart) return;
+      // The digest is out: a chart that cannot follow it is logged, and the send still succeeded.
+      try {
+        await uploadDigestChart(web, {
+          channelId: posted.channel ?? channel.channelId,
+          threadTs: String(posted.ts),
+          week: digest.week,
+          chart: digest.chart,
+        });
+      } catch (error) {
+        options.log?.warn(
+          { err: error, channelId: channel.channelId },
+          'digest chart not uploaded; the digest was posted without it',
+        );
+      }
     },
 
     async sendReminder(user: UserTarget, reminder) {

@@ -3,7 +3,7 @@ import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
 import { formatInZone, questionHeader } from '../../quiz/render-text.js';
-import { dailyValueSchema, practiceValueSchema } from '../../quiz/values.js';
+import { dailyValueSchema, practiceValueSchema, topicSlugSchema } from '../../quiz/values.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
 const CARD_VERSION = '1.5';
@@ -12,12 +12,16 @@ const CARD_VERSION = '1.5';
 export const cardDataSchema = z.discriminatedUnion('aifq', [
   dailyValueSchema.extend({ aifq: z.literal('qotd') }),
   practiceValueSchema.extend({ aifq: z.literal('practice') }),
+  // The digest's "Practise <topic>" button.
+  z.object({ aifq: z.literal('topic'), t: topicSlugSchema }),
 ]);
 export type CardData = z.infer<typeof cardDataSchema>;
+/** What an answer's Submit carries: a question of the day's or a practice question's. */
+export type AnswerCardData = Exclude<CardData, { aifq: 'topic' }>;
 
 type Element = Record<string, unknown>;
 
-const text = (value: string, extra: Element = {}): Element => ({
+export const text = (value: string, extra: Element = {}): Element => ({
   type: 'TextBlock',
   text: value,
   wrap: true,
@@ -40,7 +44,7 @@ export function card(body: Element[], actions: Element[] = []): Element {
  */
 function questionElements(
   presentation: Presentation,
-  data: CardData,
+  data: AnswerCardData,
 ): { body: Element[]; actions: Element[] } {
   const { question, items, prompts } = presentation;
   const body: Element[] = [text(question.stem)];
@@ -146,7 +150,7 @@ export function practiceCard(practice: PracticeQuestion, options: { reminder?: b
     practice.reason === 'weak-topic'
       ? `**Practice on your weakest topic:** ${practice.topicTitle}`
       : `**Practice:** ${practice.topicTitle}`;
-  const data: CardData = {
+  const data: AnswerCardData = {
     aifq: 'practice',
     q: practice.question.id,
     v: practice.question.version,

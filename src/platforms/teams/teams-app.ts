@@ -45,6 +45,7 @@ export function createTeamsApp(deps: {
     adapter,
     appId: config.mode === 'authenticated' ? config.appId : '',
     conversations,
+    log,
   });
 
   const counts = createAnsweredCountRefresher({

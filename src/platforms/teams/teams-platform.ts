@@ -1,4 +1,5 @@
 import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
+import type { Logger } from '../../logger.js';
 import type {
   ChannelTarget,
   ChatPlatform,
@@ -6,16 +7,12 @@ import type {
   MessageRef,
   UserTarget,
 } from '../../quiz/port.js';
-import {
-  renderDigestText,
-  renderFeedbackText,
-  renderReminderText,
-  renderRevealText,
-} from '../../quiz/render-text.js';
+import { renderFeedbackText, renderReminderText, renderRevealText } from '../../quiz/render-text.js';
 import { markdown } from './activity.js';
 import type { RoutedAdapter } from './adapter.js';
 import { cardAttachment, dailyQuestionCard, practiceCard } from './cards.js';
 import type { createConversationsRepository } from './conversations.repository.js';
+import { digestActivity, TEAMS_CHART_MAX_PNG_BYTES } from './digest.js';
 import { withTeamsRetry } from './retry.js';
 
 export type TeamsPlatform = ChatPlatform & {
@@ -31,8 +28,10 @@ export function createTeamsPlatform(options: {
   adapter: RoutedAdapter;
   appId: string;
   conversations: ReturnType<typeof createConversationsRepository>;
+  /** Where a digest refused with its chart (and sent without) is reported. */
+  log?: Logger;
 }): TeamsPlatform {
-  const { adapter, appId, conversations } = options;
+  const { adapter, appId, conversations, log } = options;
 
   /**
    * Runs a proactive turn. The adapter hands a failure inside one to onTurnError, which would
@@ -120,6 +119,7 @@ export function createTeamsPlatform(options: {
 
   return {
     platform: 'teams',
+    digestChart: { maxPngBytes: TEAMS_CHART_MAX_PNG_BYTES },
     sendPrivately,
     async postQuestion(channel: ChannelTarget, message: DailyQuestionMessage): Promise<MessageRef> {
       const reference = await referenceOf(channel.channelId);
@@ -154,9 +154,24 @@ export function createTeamsPlatform(options: {
       });
     },
     async postDigest(channel, digest) {
-      await continueIn(await referenceOf(channel.channelId), async (context) => {
-        await context.sendActivity({ text: markdown(renderDigestText(digest)), textFormat: 'markdown' });
-      });
+      const reference = await referenceOf(channel.channelId);
+      const send = (withChart: boolean) =>
+        continueIn(reference, async (context) => {
+          await context.sendActivity(digestActivity(digest, { withChart }));
+        });
+      if (!digest.chart) return send(false);
+      try {
+        await send(true);
+      } catch (error) {
+        // 413 (MessageSizeTooBig) or 400 (a bad attachment): the chart is the likely cause, so once more without it.
+        const status = (error as { statusCode?: number }).statusCode ?? 0;
+        if (status !== 413 && status !== 400) throw error;
+        log?.warn(
+          { err: error, conversationId: channel.channelId, status },
+          'digest refused with its chart; posting it without the chart',
+        );
+        await send(false);
+      }
     },
     async sendReminder(user, reminder) {
       const [intro] = renderReminderText(reminder).split('\nHere is a question on it:');

@@ -5,8 +5,8 @@ import {
   presentQuestion,
   type Question,
 } from '../../../quiz/question.js';
-import type { Reveal, WeeklyDigest } from '../../../quiz/quiz.js';
-import { clip, context, escapeMrkdwn, plain, section } from '../blocks.js';
+import type { DigestTraps, Reveal, WeeklyDigest } from '../../../quiz/quiz.js';
+import { ACTIONS, clip, context, escapeMrkdwn, plain, section } from '../blocks.js';
 
 // What the bot posts to a whole channel besides the question: the reveal in its thread, the digest.
 
@@ -51,7 +51,8 @@ export function digestBlocks(digest: WeeklyDigest): KnownBlock[] {
       ),
     );
   }
-  if (digest.hardest) {
+  if (digest.traps) blocks.push(...trapsBlocks(digest.traps));
+  else if (digest.hardest) {
     blocks.push(
       section(
         `*Hardest question* (${digest.hardest.correct}/${digest.hardest.answered} right)\n${escapeMrkdwn(clip(digest.hardest.question.stem, 600))}`,
@@ -72,4 +73,33 @@ export function digestBlocks(digest: WeeklyDigest): KnownBlock[] {
       ),
     );
   return blocks;
+}
+
+/** The week's trap, and a button that gives whoever clicks it a practice question on its topic. */
+function trapsBlocks(traps: DigestTraps): KnownBlock[] {
+  const lines = [
+    `*Trap of the week* (${traps.correct} of ${traps.answers} right)`,
+    escapeMrkdwn(clip(traps.stem, 600)),
+  ];
+  if (traps.trap) {
+    const { label, text, picks, why } = traps.trap;
+    lines.push(
+      `Most wrong answers chose *${label}*: ${escapeMrkdwn(clip(text, 300))} (${picks} ${picks === 1 ? 'person' : 'people'})`,
+      `_Why it is wrong:_ ${escapeMrkdwn(clip(why, 600))}`,
+    );
+  } else lines.push(`_The answer:_ ${escapeMrkdwn(clip(traps.explanation, 600))}`);
+  return [
+    section(lines.join('\n')),
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTIONS.digestPractice,
+          text: plain(`Practise ${traps.topicTitle}`, 75),
+          value: traps.topic,
+        },
+      ],
+    },
+  ];
 }

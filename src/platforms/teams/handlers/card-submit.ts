@@ -4,12 +4,12 @@ import type { Question } from '../../../quiz/question.js';
 import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
 import { renderFeedbackText } from '../../../quiz/render-text.js';
 import { actorOf, baseConversationId, markdown } from '../activity.js';
-import { type CardData, choiceFromValue } from '../cards.js';
+import { type CardData, cardAttachment, choiceFromValue, practiceCard } from '../cards.js';
 import type { HandlerDeps } from './deps.js';
 
 /**
  * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
- * question. The card's fields are read against the question; the answer is stored, then its
+ * question, or the digest's button asking for practice on a topic (`topic`). The card's fields are read against the question; the answer is stored, then its
  * result is shown privately.
  */
 export async function handleCardSubmit(
@@ -21,6 +21,14 @@ export async function handleCardSubmit(
   const { answers, platform } = deps;
   const actor = actorOf(activity, deps.adminUserIds);
   const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
+  const inPersonalChat = activity.conversation.conversationType === 'personal';
+  if (value.aifq === 'topic') {
+    // The digest's "Practise <topic>" button: a practice question for whoever pressed it, privately.
+    const practice = await deps.quiz.practice(actor, value.t);
+    if (inPersonalChat) await context.sendActivity({ attachments: [cardAttachment(practiceCard(practice))] });
+    else await platform.sendPractice(user, undefined, practice);
+    return;
+  }
   const readChoice = (question: Question) =>
     question.type === 'single' ? value.c : choiceFromValue(question, value);
   const result: AnswerResult | PracticeResult =
@@ -36,7 +44,6 @@ export async function handleCardSubmit(
           issueKey: value.k,
           readChoice,
         });
-  const inPersonalChat = activity.conversation.conversationType === 'personal';
   await answers.showResult(
     () =>
       // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.

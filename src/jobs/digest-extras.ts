@@ -1,0 +1,63 @@
+import { renderDigestChartWithin } from '../insight/digest-chart.js';
+import { loadDigestChartData } from '../insight/digest-chart-data.js';
+import { createInsightRepository, type InsightChannel } from '../insight/insight.repository.js';
+import { digestDaysAt, findWeekTraps } from '../insight/traps.js';
+import type { ChatPlatform } from '../quiz/port.js';
+import type { DigestChartImage, DigestTraps } from '../quiz/quiz.js';
+import type { JobContext } from './job.js';
+
+/**
+ * What the weekly digest carries beside its text: the week's trap and the chart of the last weeks.
+ * Neither may hold the digest back: whatever cannot be read or drawn is logged and left out.
+ */
+export async function digestExtras(
+  ctx: JobContext,
+  channel: InsightChannel,
+  platform: ChatPlatform,
+): Promise<{ traps?: DigestTraps; chart?: DigestChartImage }> {
+  const repository = createInsightRepository(ctx.db);
+  const log = ctx.logger.child({ job: 'weekly-digest', channelId: channel.id });
+  const [traps, chart] = await Promise.all([
+    findWeekTraps(repository, { channelId: channel.id, ...digestDaysAt(ctx.at, channel.timezone) }).catch(
+      (error: unknown) => {
+        log.warn({ err: error }, "the week's traps could not be read; posting the digest without them");
+        return undefined;
+      },
+    ),
+    platform.digestChart
+      ? loadDigestChartData(repository, channel, ctx.at).then(
+          (data) => renderDigestChartWithin(data, log, platform.digestChart),
+          (error: unknown) => {
+            log.warn({ err: error }, 'digest chart data could not be read; posting the digest without it');
+            return undefined;
+          },
+        )
+      : undefined,
+  ]);
+  const topicTitle = traps && ctx.quiz.topics().find((t) => t.slug === traps.topic)?.title;
+  return {
+    ...(traps
+      ? {
+          traps: {
+            topic: traps.topic,
+            topicTitle: topicTitle ?? traps.topic,
+            stem: traps.stem,
+            answers: traps.answers,
+            correct: traps.correct,
+            ...(traps.trap
+              ? {
+                  trap: {
+                    label: traps.trap.label,
+                    text: traps.trap.text,
+                    picks: traps.trap.picks,
+                    why: traps.trap.why,
+                  },
+                }
+              : {}),
+            explanation: traps.explanation,
+          },
+        }
+      : {}),
+    ...(chart ? { chart } : {}),
+  };
+}

@@ -1,0 +1,51 @@
+import type { FilesGetUploadURLExternalArguments, WebClient } from '@slack/web-api';
+import type { DigestChartImage } from '../../quiz/quiz.js';
+import { postBytes } from './http.js';
+
+/** files.getUploadURLExternal refuses a longer image description (`alt_txt_too_large`). */
+const ALT_TEXT_MAX = 1000;
+
+/**
+ * Uploads the digest chart into the digest's thread with Slack's external upload flow: ask for an
+ * upload URL (files.getUploadURLExternal), send the bytes there, then share the file in the channel
+ * and thread (files.completeUploadExternal). Needs the `files:write` scope.
+ */
+export async function uploadDigestChart(
+  web: WebClient,
+  options: { channelId: string; threadTs: string; week: string; chart: DigestChartImage },
+): Promise<void> {
+  const { chart } = options;
+  const filename = `digest-${options.week}.png`;
+  // Slack's documented argument is alt_txt; the SDK's type calls it alt_text, which Slack ignores.
+  const ticket = await web.files.getUploadURLExternal({
+    filename,
+    length: chart.png.length,
+    alt_txt: altTextWithin(chart.altText, ALT_TEXT_MAX),
+  } as FilesGetUploadURLExternalArguments);
+  if (!ticket.upload_url || !ticket.file_id) throw new Error('Slack gave no upload URL for the chart');
+  await postBytes(ticket.upload_url, chart.png, 'image/png');
+  await web.files.completeUploadExternal({
+    files: [{ id: ticket.file_id, title: `The last weeks in this channel (${options.week})` }],
+    channel_id: options.channelId,
+    thread_ts: options.threadTs,
+  });
+}
+
+/**
+ * The chart's text alternative cut to Slack's limit: its first line (what the chart shows), then
+ * the most recent weeks that fit, since those matter most in a weekly digest.
+ */
+export function altTextWithin(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const [head = '', ...weeks] = text.split('\n');
+  const note = '(earlier weeks left out)';
+  const kept: string[] = [];
+  let length = head.length + 1 + note.length;
+  for (const week of weeks.reverse()) {
+    if (length + week.length + 1 > max) break;
+    kept.unshift(week);
+    length += week.length + 1;
+  }
+  const clipped = [head, note, ...kept].join('\n');
+  return clipped.length <= max ? clipped : `${clipped.slice(0, max - 1)}…`;
+}
