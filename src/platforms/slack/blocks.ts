@@ -21,6 +21,7 @@ export const ACTIONS = {
   homePractice: 'home_practice',
   homeTopic: 'home_topic',
   homeReminders: 'home_reminders',
+  confidence: 'confidence',
 } as const;
 
 export const section = (text: string): KnownBlock => ({

@@ -41,7 +41,7 @@ interface Pending {
 }
 
 /** An answer that passed every check and waits for its person's history and the write. */
-interface Checked {
+export interface Checked {
   item: Pending;
   post: PostRow;
   question: Question;
@@ -60,6 +60,8 @@ export interface AnswerRecorderDeps {
   questionOf(post: PostRow): Promise<Question>;
   /** For each click, whether its person answered this post before asking to be forgotten. */
   answeredBeforeErasure(clicks: Array<{ postId: string; actor: Actor }>): Promise<boolean[]>;
+  /** Told once per group of the answers it committed (not awaited: the learning engine's cards). */
+  onStored?(at: Date, stored: Array<Checked & { correct: boolean }>): void;
 }
 
 /**
@@ -336,6 +338,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       const counted = dailyErrors.alreadyAnswered(error);
       for (const l of lost) l.item.reject(counted);
     }
+    deps.onStored?.(now, [...won, ...lateStored]);
     const answered = (
       c: Checked,
       outcome: AnswerResult['outcome'],

@@ -2,14 +2,15 @@ import type { TurnContext } from 'botbuilder';
 import type { UserTarget } from '../../../quiz/port.js';
 import type { Question } from '../../../quiz/question.js';
 import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
-import { renderFeedbackText } from '../../../quiz/render-text.js';
-import { actorOf, baseConversationId, markdown } from '../activity.js';
+import { confidenceText } from '../../../quiz/render-study.js';
+import { actorOf, baseConversationId } from '../activity.js';
 import { type CardData, choiceFromValue } from '../cards.js';
+import { feedbackActivity } from '../feedback.js';
 import type { HandlerDeps } from './deps.js';
 
 /**
  * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
- * question. The card's fields are read against the question; the answer is stored, then its
+ * question, or the confidence tap under an answer's feedback. The card's fields are read against the question; the answer is stored, then its
  * result is shown privately.
  */
 export async function handleCardSubmit(
@@ -20,6 +21,13 @@ export async function handleCardSubmit(
   const { activity } = context;
   const { answers, platform } = deps;
   const actor = actorOf(activity, deps.adminUserIds);
+  if (value.aifq === 'confidence') {
+    // The tap sits under the feedback, in the person's own chat: the note goes there too.
+    const sure = value.s === 1;
+    const marked = await deps.quiz.markConfidence(actor, value.q, sure);
+    await context.sendActivity({ text: confidenceText(marked, sure) });
+    return;
+  }
   const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
   const readChoice = (question: Question) =>
     question.type === 'single' ? value.c : choiceFromValue(question, value);
@@ -41,7 +49,7 @@ export async function handleCardSubmit(
     () =>
       // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
       inPersonalChat
-        ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+        ? context.sendActivity(feedbackActivity(result))
         : platform.sendFeedback(user, undefined, result),
     { retryOnce: true },
   );
