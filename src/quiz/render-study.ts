@@ -22,12 +22,12 @@ export function practiceTitle(practice: PracticeQuestion): string {
 /** The first line of a reminder: why this question now, and the exam's pace when there is one. */
 export function reminderIntroText(reminder: ReminderContent): string {
   const { practice, topic } = reminder;
+  const weakest =
+    topic && `Your weakest topic right now: ${topic.title} (${topic.correct}/${topic.answered} correct).`;
   const lines = [
-    topic
-      ? `Your weakest topic right now: ${topic.title} (${topic.correct}/${topic.answered} correct).`
-      : practice.reason === 'due'
-        ? `Time for a review: ${practice.why}.`
-        : 'A question you have not seen yet.',
+    practice.reason === 'due'
+      ? `Time for a review: ${practice.why}.${weakest ? ` ${weakest}` : ''}`
+      : (weakest ?? 'A question you have not seen yet.'),
   ];
   if (reminder.exam)
     lines.push(
@@ -76,13 +76,15 @@ export function paceText(pace: Pace): string {
     return `You have seen every question and have no weak topic: keep up with about ${pace.reviewsPerDay} reviews a day.`;
   const heavy =
     pace.load === 'heavy' ? ' That is a heavy plan: longer sessions or a later date would help.' : '';
-  return `About ${pace.perDay} practice questions a day (${pace.newPerDay} new or weak, ${pace.reviewsPerDay} reviews) covers the rest by then.${heavy}`;
+  const reviews = pace.reviewsPerDay === 1 ? '1 review' : `${pace.reviewsPerDay} reviews`;
+  return `About ${pace.perDay} practice questions a day (${pace.newPerDay} new or weak, ${reviews}) covers the rest by then.${heavy}`;
 }
 
 export function examLines(exam: ExamPlan): string[] {
   const left = exam.pace.daysLeft;
   const lines = [
-    `Exam on ${exam.date}${left > 0 ? `: ${daysText(left)} to go` : ''} · ${paceText(exam.pace)}`,
+    `Exam on ${exam.date}${left > 0 ? `: ${daysText(left)} to go` : ''}`,
+    `  ${paceText(exam.pace)}`,
   ];
   if (exam.uncoveredTopics.length > 0 && left >= 0) {
     const shown = exam.uncoveredTopics.slice(0, 6);
@@ -113,12 +115,14 @@ export function renderExamText(
   if (result.kind === 'off') return 'Exam date cleared. Reminders follow your own setting again.';
   if (!result.plan)
     return `No exam date set. Send "${prefix}exam YYYY-MM-DD" with the day of your exam to plan your pace.`;
-  const head =
-    result.kind === 'set' ? `Exam date set: ${result.plan.date}.` : `Your exam: ${result.plan.date}.`;
+  const { date, pace } = result.plan;
+  const when = pace.daysLeft > 0 ? `, ${daysText(pace.daysLeft)} from today` : '';
+  const head = result.kind === 'set' ? `Exam date set: ${date}${when}.` : `Your exam: ${date}${when}.`;
   return [
     head,
-    ...examLines(result.plan).slice(1),
-    paceText(result.plan.pace),
+    ...examLines(result.plan)
+      .slice(1)
+      .map((line) => line.trim()),
     `Send "${prefix}stats" to follow your readiness.`,
   ].join('\n');
 }

@@ -13,7 +13,7 @@ import type { QuestionVersions } from '../questions/question-versions.js';
 import type { ExamPlans } from '../study/exam-plans.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, PracticeQuestion, PracticeResult, ReminderContent } from '../types.js';
-import { topicFigures } from '../weak-topics.js';
+import { topicFigures, weakestTopics } from '../weak-topics.js';
 import type { HandoutsRepository } from './handouts.repository.js';
 import { practiceErrors } from './practice.errors.js';
 import type { PracticeAnswersRepository } from './practice-answers.repository.js';
@@ -184,11 +184,10 @@ export function createPractice(deps: PracticeDeps) {
       const practice = await handOut(userId, pick, 'reminder');
       const now = clock.now();
       const [figures, plan] = await Promise.all([
-        pick.reason === 'weak-topic'
-          ? deps.progress.attempts(userId).then((a) => topicFigures(a, now))
-          : Promise.resolve([]),
+        deps.progress.attempts(userId).then((a) => weakestTopics(topicFigures(a, now))),
         deps.examPlans.planFor(userId, now, options.timezone, options.examDate),
       ]);
+      // A due question may sit in a weak topic too: the reminder says so.
       const weak = figures.find((f) => f.topic === practice.question.topic);
       return {
         userId,
