@@ -28,6 +28,11 @@ export function createLearningWriter(options: {
       void applying.finally(() => inFlight.delete(applying));
     },
 
+    /** Reports answers that could not even be handed over (the start-up catch-up will apply them). */
+    failed(error: unknown, answers: number): void {
+      options.onError?.(error, answers);
+    },
+
     /** Resolves once every batch recorded so far is written (or has failed and been reported). */
     async settled(): Promise<void> {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -44,15 +44,20 @@ export function createAnswering(deps: AnsweringDeps) {
     },
     // One batch per group, applied after the group's commit while its people get their results.
     onStored(at, stored) {
-      deps.learning.writer.record(
-        stored.map((s) => ({
-          userId: s.user.id,
-          question: s.question,
-          source: s.late ? 'late' : 'daily',
-          correct: s.correct,
-          at,
-        })),
-      );
+      // Whatever happens here, the group's answers are committed: nothing may fail their clicks.
+      try {
+        deps.learning.writer.record(
+          stored.map((s) => ({
+            userId: s.user.id,
+            question: s.question,
+            source: s.late ? 'late' : 'daily',
+            correct: s.correct,
+            at,
+          })),
+        );
+      } catch (error) {
+        deps.learning.writer.failed(error, stored.length);
+      }
     },
   });
 

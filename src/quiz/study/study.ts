@@ -1,5 +1,6 @@
 import { DOMAINS, domainTitle } from '../../bank/schema.js';
 import type { Clock } from '../../clock.js';
+import { isAppError } from '../../errors.js';
 import type { Learning } from '../../learning/learning.js';
 import { parseExamArgument, reminderCadence } from '../../learning/pacing.js';
 import { paceFor } from '../../learning/study-position.js';
@@ -93,14 +94,20 @@ export function createStudy(deps: StudyDeps) {
       if (!user) return undefined;
       const now = clock.now();
       await learning.writer.settled();
-      const [mistake] = await learning.reviews.recentMistakes(user.id, now, { limit: 1 });
-      if (!mistake) return undefined;
-      const missed = `missed ${whenText(daysAgo(now, mistake.missedAt))}`;
-      return deps.practice.handOutChosen(user.id, {
-        id: mistake.questionId,
-        reason: 'mistake',
-        why: mistake.due ? `due for review · ${missed}` : missed,
-      });
+      // A question paused since (reported) cannot be handed out: the next mistake is.
+      for (const mistake of await learning.reviews.recentMistakes(user.id, now, { limit: 5 })) {
+        const missed = `missed ${whenText(daysAgo(now, mistake.missedAt))}`;
+        try {
+          return await deps.practice.handOutChosen(user.id, {
+            id: mistake.questionId,
+            reason: 'mistake',
+            why: mistake.due ? `due for review · ${missed}` : missed,
+          });
+        } catch (error) {
+          if (!(isAppError(error) && error.code === 'quiz.no_practice_questions')) throw error;
+        }
+      }
+      return undefined;
     },
 
     /** "I was sure" / "I guessed" about the person's latest answer to a question. */
