@@ -146,6 +146,19 @@ describe('review', () => {
     });
     expect(await say(learner, 'review')).toContain('No mistakes to review');
   });
+
+  it('serves a mistake that is due for review before a more recent one', async () => {
+    t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
+    const learner = person('U1');
+    const older = await practise(learner, false);
+    t.clock.advance(2 * DAY);
+    const recent = await practise(learner, false, older.question.topic === 'access' ? 'fairness' : 'access');
+    expect(recent.question.id).not.toBe(older.question.id);
+    t.clock.advance(3600_000);
+    const reply = await runCommand(t.quiz, { actor: learner }, parseCommand('review'));
+    expect(reply.kind === 'practice' && reply.practice.question.id).toBe(older.question.id);
+    expect(reply.kind === 'practice' && reply.practice.why).toBe('due for review · missed 2 days ago');
+  });
 });
 
 describe('exam date and stats', () => {
