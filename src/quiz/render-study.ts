@@ -89,7 +89,7 @@ export function examLines(exam: ExamPlan): string[] {
   if (exam.uncoveredTopics.length > 0 && left >= 0) {
     const shown = exam.uncoveredTopics.slice(0, 6);
     const more = exam.uncoveredTopics.length - shown.length;
-    lines.push(`  Topics not covered yet: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+    lines.push(`  Topics not covered yet: ${shown.join('; ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
   return lines;
 }
