@@ -10,6 +10,8 @@ import type { Platform } from './db/schema.js';
 import { createHttpApp } from './http/server.js';
 import type { JobName, JobReport } from './jobs/jobs.js';
 import { createScheduler, defaultSendQueue, runJobAt, type SchedulerDeps } from './jobs/scheduler.js';
+import { createCardsRepository } from './learning/cards.repository.js';
+import { catchUpCards } from './learning/catch-up.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
 import {
   countAnswers,
@@ -79,10 +81,15 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
       { questions: bank.questions.length, topics: bank.topics.size, ...synced },
       'question bank loaded',
     );
+    // Answers the review log does not hold yet become cards: those from before the learning engine
+    // (once), and any whose card write a crash cut off. Nothing to do is one quick query.
+    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db));
+    if (caughtUp > 0) logger.info({ answers: caughtUp }, 'stored answers applied to their cards');
     const quizAt = (at: Clock) =>
       createQuiz({
         db: database.db,
         clock: at,
+        logger,
         adminUserIds: config.adminUserIds,
         defaultTimezone: config.defaultTimezone,
         topics: [...bank.topics.values()],

@@ -8,8 +8,8 @@ const QUIET_FROM_HOUR = 20;
 const INACTIVE_AFTER_DAYS = 30;
 
 /**
- * Weak-topic reminders: weekdays from 10:00 in each person's timezone, never in quiet hours
- * (20:00–08:00), not while snoozed, not after 30 days without activity; once per person and period.
+ * Study reminders (the next question: due, weak topic or new): weekdays from 10:00 in each person's timezone, never in quiet hours
+ * (20:00–08:00), not while snoozed, not after 30 days without activity; once per person and period (a day or a week, as they chose, daily as their exam nears).
  */
 export async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
   const jobs = createJobsRepository(ctx.db);
@@ -19,19 +19,22 @@ export async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
     const timezone = person.timezone ?? ctx.defaultTimezone;
     const local = DateTime.fromJSDate(ctx.at, { zone: timezone });
     if (local.weekday > 5 || local.hour < REMINDER_HOUR || local.hour >= QUIET_FROM_HOUR) continue;
-    const period = person.reminders === 'daily' ? localDateOf(ctx.at, timezone) : isoWeekOf(ctx.at, timezone);
+    // An exam date near or a heavy plan makes weekly reminders daily; none on the exam day.
+    const cadence = await ctx.quiz.reminderCadenceOf(person, ctx.at);
+    if (cadence === 'none') continue;
+    const period = cadence === 'daily' ? localDateOf(ctx.at, timezone) : isoWeekOf(ctx.at, timezone);
     const key = `reminder:${person.userId}:${period}`;
     const target = `${person.platform}:user:${person.externalId}`;
     const platform = ctx.platforms[person.platform];
     if (!platform) {
-      if (!(await jobs.hasRun(key)) && (await ctx.quiz.reminderFor(person.userId)))
+      if (!(await jobs.hasRun(key)) && (await ctx.quiz.reminderFor(person.userId, person)))
         outcomes.push({ target, outcome: 'failed', reason: notConfigured(person.platform) });
       continue;
     }
     if (!(await jobs.claimRun(key, 'reminders', ctx.at))) continue;
-    const reminder = await ctx.quiz.reminderFor(person.userId);
+    const reminder = await ctx.quiz.reminderFor(person.userId, person);
     if (!reminder) {
-      await jobs.finishRun(key, 'done', ctx.at, { skipped: 'no weak topic' });
+      await jobs.finishRun(key, 'done', ctx.at, { skipped: 'nothing to practise' });
       continue;
     }
     sends.push(
@@ -50,8 +53,10 @@ export async function sendReminders(ctx: JobContext): Promise<JobOutcome[]> {
           if (sent.directChannelId && sent.directChannelId !== person.directChannelId) {
             await ctx.quiz.rememberDirectChannel(person.userId, sent.directChannelId);
           }
-          await jobs.finishRun(key, 'done', ctx.at, { topic: reminder.topic.topic });
-          outcomes.push({ target, outcome: 'sent', reason: reminder.topic.topic });
+          // The weak topic's slug, else why the question was picked (due, new).
+          const reason = reminder.topic?.topic ?? reminder.practice.reason;
+          await jobs.finishRun(key, 'done', ctx.at, { reason });
+          outcomes.push({ target, outcome: 'sent', reason });
         })
         .catch(async (error: unknown) => {
           await jobs.releaseRun(key);

@@ -94,3 +94,24 @@ export function planPace(input: PaceInput): Pace {
   const load = work === 0 ? 'done' : perDay > HEAVY_PER_DAY ? 'heavy' : perDay > 15 ? 'steady' : 'light';
   return { daysLeft, studyDays, newPerDay, reviewsPerDay, perDay, load };
 }
+
+/** An exam this close (in days) makes reminders daily, whatever the person chose. */
+export const DAILY_REMINDERS_WITHIN_DAYS = 21;
+
+/**
+ * How often a person's reminders come, given their choice and their exam: daily when the exam is
+ * near or the plan is steady or heavy (a weekly nudge cannot keep that pace), none on the exam
+ * day itself, their own choice otherwise (no exam, or one already past).
+ *
+ * @example reminderCadence('weekly', planPace({ today, examDate, unseen: 300, weak: 10, reviewsPerDay: 3 })) // 'daily'
+ */
+export function reminderCadence(
+  frequency: 'daily' | 'weekly',
+  pace: Pace | undefined,
+): 'daily' | 'weekly' | 'none' {
+  if (!pace || pace.daysLeft < 0) return frequency;
+  if (pace.daysLeft === 0) return 'none';
+  if (pace.daysLeft <= DAILY_REMINDERS_WITHIN_DAYS || pace.load === 'steady' || pace.load === 'heavy')
+    return 'daily';
+  return frequency;
+}

@@ -85,3 +85,21 @@ export function paceFor(position: StudyPosition, today: string, examDate: string
     reviewsPerDay: (position.dueNow + position.dueThisWeek) / 7,
   });
 }
+
+/**
+ * The topics of the bank (with active questions) where a person has not answered a single question,
+ * in the bank's order of domains, then by slug.
+ */
+export function createUncoveredTopics(db: Database) {
+  return async function uncoveredTopics(userId: string): Promise<string[]> {
+    const rows = await queryRows<{ topic: string }>(
+      db,
+      sql`select q.topic from questions q
+          left join learning_cards c on c.user_id = ${userId} and c.question_id = q.id
+          where q.active
+          group by q.topic having count(c.question_id) = 0
+          order by min(q.domain), q.topic`,
+    );
+    return rows.map((r) => r.topic);
+  };
+}

@@ -9,6 +9,8 @@ export type Command =
   | { name: 'topic'; slug: string }
   | { name: 'topics' }
   | { name: 'stats' }
+  | { name: 'review' }
+  | { name: 'exam'; date: string }
   | { name: 'leaderboard'; period: Period; scope: 'channel' | 'workspace' }
   | { name: 'subscribe'; time: string; timezone?: string; days?: string }
   | { name: 'unsubscribe' }
@@ -30,16 +32,27 @@ export type Command =
     };
 
 export const COMMAND_HELP: Array<{ usage: string; does: string; admin?: boolean }> = [
-  { usage: 'practice', does: 'a private practice question, on your weakest topic first' },
+  {
+    usage: 'practice',
+    does: 'a private practice question: reviews due first, then your weakest topic, then new ones',
+  },
   { usage: 'topic <slug>', does: 'practise one topic' },
   { usage: 'topics', does: 'list the topics, by exam domain' },
-  { usage: 'stats', does: 'your answers, accuracy per domain, streak, rank and weakest topics' },
+  { usage: 'review', does: 'answer one of your recent mistakes again, those due for review first' },
+  {
+    usage: 'stats',
+    does: 'your predicted score, coverage of the bank, last four weeks, exam pace, weakest topics',
+  },
+  { usage: 'exam <YYYY-MM-DD> | exam off', does: 'your exam date: stats and reminders pace you to it' },
   {
     usage: 'leaderboard [week|month|all] [workspace]',
     does: "this channel's leaders (or the whole workspace's)",
   },
   { usage: 'settings', does: "your reminder settings and this channel's schedule" },
-  { usage: 'reminders on|off|daily|weekly', does: 'weak-topic reminders in a private message' },
+  {
+    usage: 'reminders on|off|daily|weekly',
+    does: 'a question in a private message (daily as your exam nears)',
+  },
   { usage: 'snooze <days>', does: 'pause reminders for a few days' },
   { usage: 'timezone <Area/City>', does: 'your timezone, for reminders' },
   { usage: 'optout | optin', does: 'leave or rejoin the leaderboards' },
@@ -59,6 +72,8 @@ const NAMES = [
   'topic',
   'topics',
   'stats',
+  'review',
+  'exam',
   'leaderboard',
   'subscribe',
   'unsubscribe',
@@ -78,6 +93,7 @@ const ALIASES: Record<string, string> = {
   question: 'practice',
   '?': 'help',
   me: 'stats',
+  mistakes: 'review',
   rank: 'leaderboard',
   leaders: 'leaderboard',
   'opt-out': 'optout',
@@ -118,6 +134,11 @@ export function parseCommand(input: string): Command {
       return noArgs({ name: 'topics' });
     case 'stats':
       return noArgs({ name: 'stats' });
+    case 'review':
+      return noArgs({ name: 'review' });
+    case 'exam':
+      if (args.length > 1) return invalid('Give one date, e.g. "exam 2027-01-15", or "exam off".');
+      return { name: 'exam', date: args[0] ?? '' };
     case 'settings':
       return noArgs({ name: 'settings' });
     case 'unsubscribe':

@@ -1,6 +1,8 @@
 import type { Topic } from '../bank/schema.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
+import { createLearning } from '../learning/learning.js';
+import type { Logger } from '../logger.js';
 import { createChannels } from './channels/channels.js';
 import { createChannelsRepository } from './channels/channels.repository.js';
 import { createAnswering } from './daily/answering.js';
@@ -23,6 +25,8 @@ import { createWeeklyDigest } from './progress/weekly-digest.js';
 import { createQuestionPool } from './questions/question-pool.js';
 import { createQuestionVersions } from './questions/question-versions.js';
 import { createQuestionsRepository } from './questions/questions.repository.js';
+import { createExamPlans } from './study/exam-plans.js';
+import { createStudy } from './study/study.js';
 import { createTopicIndex } from './topic-index.js';
 import type { Actor } from './types.js';
 
@@ -37,6 +41,8 @@ export interface QuizDeps {
   topics: Topic[];
   /** 0 ≤ x < 1; injectable so draws are repeatable in tests. */
   random?: () => number;
+  /** Where a failed write of the learning engine's cards is reported (the start-up catch-up redoes it). */
+  logger?: Logger;
 }
 
 /**
@@ -63,8 +69,14 @@ export function createQuiz(deps: QuizDeps) {
     channels: createChannelsRepository(db),
     erasures: createErasuresRepository(db),
   };
+  const learning = createLearning({
+    db,
+    onError: (error, answers) =>
+      deps.logger?.error({ err: error, answers }, 'answers were stored but their cards were not updated'),
+  });
   const shared = {
     ...repositories,
+    learning,
     people: createKnownPeople({ repository: repositories.peopleRepository, clock }),
     versions: createQuestionVersions({ repository: repositories.questions }),
     pool: createQuestionPool({ repository: repositories.questions }),
@@ -73,13 +85,15 @@ export function createQuiz(deps: QuizDeps) {
     random,
     defaultTimezone,
   };
+  const examPlans = createExamPlans({ learning, topics, defaultTimezone });
 
   const channels = createChannels({ ...shared, adminUserIds: deps.adminUserIds });
   const daily = createDailyPosts(shared);
   const closing = createClosing(shared);
   const answering = createAnswering(shared);
-  const practice = createPractice(shared);
-  const stats = createStats(shared);
+  const practice = createPractice({ ...shared, examPlans });
+  const study = createStudy({ ...shared, examPlans, practice });
+  const stats = createStats({ ...shared, studyStats: study.studyStats });
   const preferences = createPreferences(shared);
   const { forgetMe } = createForgetMe(shared);
   const recipients = createReminderRecipients(shared);
@@ -135,7 +149,17 @@ export function createQuiz(deps: QuizDeps) {
     leaderboard: stats.leaderboard,
     personalStats: stats.personalStats,
     weakTopics: stats.weakTopics,
-    weeklyDigest: createWeeklyDigest(shared),
+    weeklyDigest: createWeeklyDigest({ ...shared, teamReadiness: study.teamReadiness }),
+
+    // Study coach (the learning engine)
+    exam: study.exam,
+    review: study.review,
+    markConfidence: study.markConfidence,
+    reminderCadenceOf: study.reminderCadenceOf,
+    /** Resolves once every answer given so far in this process is on its card. */
+    learningSettled: learning.writer.settled,
+    /** Applies answers of any kind (a mock exam's) to their cards and the review log, awaited. */
+    applyAnswers: learning.cards.applyAnswers,
 
     // People and preferences
     settings: preferences.settings,

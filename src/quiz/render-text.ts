@@ -12,6 +12,14 @@ import {
   presentQuestion,
   type Question,
 } from './question.js';
+import {
+  examLines,
+  practiceTitle,
+  reminderIntroText,
+  renderExamText,
+  renderStudyText,
+  teamReadinessText,
+} from './render-study.js';
 import { dayName, type Reply } from './replies.js';
 import { describeDays } from './schedule.js';
 import type {
@@ -70,11 +78,7 @@ export function renderDailyQuestionText(message: DailyQuestionMessage): string {
 }
 
 export function renderPracticeText(practice: PracticeQuestion): string {
-  const why =
-    practice.reason === 'weak-topic'
-      ? `Practice on your weakest topic: ${practice.topicTitle}`
-      : `Practice: ${practice.topicTitle}`;
-  return renderQuestionText(presentQuestion(practice.question), { title: why });
+  return renderQuestionText(presentQuestion(practice.question), { title: practiceTitle(practice) });
 }
 
 /**
@@ -188,7 +192,10 @@ export function renderLeaderboardText(board: Leaderboard): string {
 
 export function renderStatsText(stats: PersonalStats): string {
   if (stats.answered === 0)
-    return 'No answers yet. Answer the question of the day, or send "practice" for a question of your own.';
+    return [
+      'No answers yet. Answer the question of the day, or send "practice" for a question of your own.',
+      ...(stats.study?.exam ? ['', ...examLines(stats.study.exam)] : []),
+    ].join('\n');
   const lines = [
     'Your progress',
     `Answered ${stats.answered} · correct ${stats.correct} (${pct(stats.accuracy ?? 0)}) · ${stats.points} points · streak ${stats.streak}`,
@@ -210,6 +217,7 @@ export function renderStatsText(stats: PersonalStats): string {
     for (const w of stats.weakTopics)
       lines.push(`  ${w.title}: ${w.correct}/${w.answered} correct · "topic ${w.topic}" to practise`);
   }
+  if (stats.study) lines.push('', ...renderStudyText(stats.study));
   return lines.join('\n');
 }
 
@@ -285,6 +293,7 @@ export function renderDigestText(digest: WeeklyDigest): string {
   }
   if (digest.streaks.length > 0)
     lines.push(`Streaks: ${digest.streaks.map((s) => `${s.name} ${s.streak} days`).join(', ')}`);
+  if (digest.readiness) lines.push(teamReadinessText(digest.readiness));
   return lines.join('\n').trimEnd();
 }
 
@@ -305,13 +314,7 @@ export function renderTrapsText(traps: DigestTraps): string[] {
 }
 
 export function renderReminderText(reminder: ReminderContent): string {
-  const t = reminder.topic;
-  return [
-    `Your weakest topic right now: ${t.title} (${t.correct}/${t.answered} correct).`,
-    'Here is a question on it:',
-    '',
-    renderPracticeText(reminder.practice),
-  ].join('\n');
+  return [reminderIntroText(reminder), '', renderPracticeText(reminder.practice)].join('\n');
 }
 
 /** A command's reply as text. `prefix` is how commands are typed here ("/aif-quiz " in Slack). */
@@ -338,6 +341,8 @@ export function renderReplyText(reply: Reply, prefix = ''): string {
       ].join('\n');
     case 'notice':
       return reply.text;
+    case 'exam':
+      return renderExamText(reply.exam, prefix);
     case 'forget-me':
       return reply.erased
         ? 'Done: your answers, points, streaks and settings are erased.'

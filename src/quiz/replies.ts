@@ -23,6 +23,7 @@ export type Reply =
   | { kind: 'unsubscribed'; settings: ChannelSettings }
   | { kind: 'settings'; user: UserSettings; channel?: ChannelSettings }
   | { kind: 'notice'; text: string }
+  | { kind: 'exam'; exam: Awaited<ReturnType<Quiz['exam']>> }
   | { kind: 'forget-me'; erased: boolean }
   | { kind: 'error'; code: string; message: string };
 
@@ -73,6 +74,17 @@ async function dispatch(quiz: Quiz, { actor, channel }: CommandContext, command:
       return { kind: 'practice', practice: await quiz.practice(actor, command.slug) };
     case 'stats':
       return { kind: 'stats', stats: await quiz.personalStats(actor) };
+    case 'exam':
+      return { kind: 'exam', exam: await quiz.exam(actor, command.date) };
+    case 'review': {
+      const practice = await quiz.review(actor);
+      return practice
+        ? { kind: 'practice', practice }
+        : {
+            kind: 'notice',
+            text: 'No mistakes to review from the last 30 days. Send "practice" for your next question.',
+          };
+    }
     case 'leaderboard': {
       const where = channel ?? { platform: actor.platform, workspaceId: actor.workspaceId, channelId: '' };
       const scope = channel ? command.scope : 'workspace';

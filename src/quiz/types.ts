@@ -1,4 +1,6 @@
 import type { Platform, ReminderFrequency } from '../db/schema.js';
+import type { Pace } from '../learning/pacing.js';
+import type { Readiness } from '../learning/readiness.js';
 import type { PostRow } from './daily/posts.repository.js';
 import type { LeaderboardRow } from './progress/progress.repository.js';
 import type { Choice, Question } from './question.js';
@@ -78,7 +80,13 @@ export interface Reveal {
 export interface PracticeQuestion {
   issueKey: string;
   question: Question;
-  reason: 'weak-topic' | 'unseen' | 'topic' | 'review';
+  /**
+   * Why this question: a review that is due, the weakest topic, a question never seen, the topic
+   * asked for, a mistake replayed by `review`, or extra practice when nothing else is left.
+   */
+  reason: 'due' | 'weak-topic' | 'new' | 'topic' | 'mistake' | 'extra';
+  /** The reason in words, shown with the question: "due for review · last seen 6 days ago". */
+  why: string;
   topicTitle: string;
 }
 
@@ -107,7 +115,32 @@ export interface WeakTopic extends TopicFigures {
   title: string;
 }
 
+/** Readiness, coverage, trend and pace: what the learning engine adds to `stats`. */
+export interface StudyStats {
+  readiness: Readiness;
+  coverage: {
+    seen: number;
+    bankSize: number;
+    domains: Array<{ domain: number; title: string; seen: number; total: number }>;
+    /** Exam domains without a single answered question. */
+    untouched: Array<{ domain: number; title: string }>;
+  };
+  /** Answers and right answers in each of the last four weeks, oldest first. */
+  trend: Array<{ weeksAgo: number; answered: number; correct: number }>;
+  exam?: ExamPlan;
+}
+
+/** A person's exam date and what it takes to be ready by then. */
+export interface ExamPlan {
+  date: string;
+  pace: Pace;
+  /** Titles of the topics not answered once yet. */
+  uncoveredTopics: string[];
+}
+
 export interface PersonalStats {
+  /** The learning engine's view; absent for someone the bot has never met. */
+  study?: StudyStats;
   answered: number;
   correct: number;
   accuracy: number | null;
@@ -142,6 +175,8 @@ export interface WeeklyDigest {
   traps?: DigestTraps;
   /** The chart of the last weeks, when this platform shows one and it could be drawn. */
   chart?: DigestChartImage;
+  /** The team's readiness, never anyone's own: shown only with enough people to hide each. */
+  readiness?: TeamReadiness;
 }
 
 /** The week's hardest question of the day, the wrong option most wrong answers chose, and why. */
@@ -166,10 +201,22 @@ export interface DigestChartImage {
   altText: string;
 }
 
+export interface TeamReadiness {
+  /** Members with enough answers for a verdict. */
+  people: number;
+  /** Their median predicted scaled score. */
+  median: number;
+  /** How many of them are predicted at 700 or above. */
+  predictedToPass: number;
+}
+
 export interface ReminderContent {
   userId: string;
-  topic: WeakTopic;
+  /** The weakest topic, when that is why this question was picked. */
+  topic?: WeakTopic;
   practice: PracticeQuestion;
+  /** With an exam date: the days left and the questions a day it takes. */
+  exam?: { date: string; daysLeft: number; perDay: number };
 }
 
 /** A person a reminder may go to, in the platform's own ids (see the reminders job). */
@@ -181,4 +228,6 @@ export interface ReminderCandidate {
   directChannelId: string | null;
   platform: Platform;
   workspaceExternalId: string;
+  /** The exam date the person set, YYYY-MM-DD: reminders follow its pace. */
+  examDate: string | null;
 }

@@ -22,6 +22,13 @@ export const practiceValueSchema = z.object({
 });
 export type PracticeValue = z.infer<typeof practiceValueSchema>;
 
+/** An "I was sure" (s: 1) / "I guessed" (s: 0) button after an answer: the question it is about. */
+export const confidenceValueSchema = z.object({
+  q: z.string().min(1).max(100),
+  s: z.union([z.literal(0), z.literal(1)]),
+});
+export type ConfidenceValue = z.infer<typeof confidenceValueSchema>;
+
 /** How often weak-topic reminders come, as the App Home buttons offer it. */
 export const reminderChoiceSchema = z.enum(['daily', 'weekly', 'off']);
 

@@ -197,7 +197,8 @@ describe('weak-topic reminders', () => {
 
   it('are sent on weekdays from 10:00 local, once a week, and remember the private conversation', async () => {
     const t = await setup();
-    await weakLearner(t, '2026-11-09T08:00:00Z');
+    // The evening before: a question answered within the last 12 hours is not served as weak-topic practice.
+    await weakLearner(t, '2026-11-08T20:00:00Z');
     expect((await t.run('reminders', '2026-11-09T09:59:00Z')).outcomes).toEqual([]);
     const sent = await t.run('reminders', '2026-11-09T10:00:00Z');
     expect(sent.outcomes).toEqual([{ target: 'local:user:U1', outcome: 'sent', reason: 'access' }]);

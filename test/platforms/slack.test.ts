@@ -597,6 +597,7 @@ describe('Slack: Block Kit limits hold for the whole bank', () => {
             issueKey: '00000000-0000-0000-0000-000000000000',
             question,
             reason: 'weak-topic',
+            why: 'weak topic',
             topicTitle: 'x'.repeat(80),
           },
           { reminder: true },

@@ -275,8 +275,14 @@ describe('Teams: the question of the day', () => {
 describe('Teams: reminders', () => {
   it('a reminder opens the person 1:1 chat when there is none and carries a practice card', async () => {
     const learner = { platform: 'teams' as const, workspaceId: TENANT, userId: '29:learner' };
+    const weekdayNoon = new Date(NOW);
+    weekdayNoon.setUTCHours(12, 0, 0, 0);
+    while (weekdayNoon.getUTCDay() === 0 || weekdayNoon.getUTCDay() === 6)
+      weekdayNoon.setUTCDate(weekdayNoon.getUTCDate() + 1);
+    // The evening before: questions answered in the last 12 hours are not served as weak-topic practice.
+    const quiz = service.quizAt(fixedClock(new Date(weekdayNoon.getTime() - 16 * 3600_000)));
     for (let i = 0; i < 3; i++) {
-      const practice = await service.quiz.practice(learner, 'access');
+      const practice = await quiz.practice(learner, 'access');
       const right = correctChoice(practice.question);
       const wrong =
         practice.question.type === 'single'
@@ -284,17 +290,13 @@ describe('Teams: reminders', () => {
           : practice.question.type === 'multiple'
             ? [2, 3]
             : [...right].reverse();
-      await service.quiz.answerPractice(learner, {
+      await quiz.answerPractice(learner, {
         questionId: practice.question.id,
         version: practice.question.version,
         issueKey: practice.issueKey,
         choice: wrong,
       });
     }
-    const weekdayNoon = new Date(NOW);
-    weekdayNoon.setUTCHours(12, 0, 0, 0);
-    while (weekdayNoon.getUTCDay() === 0 || weekdayNoon.getUTCDay() === 6)
-      weekdayNoon.setUTCDate(weekdayNoon.getUTCDate() + 1);
     const report = await jobAt('reminders', weekdayNoon);
     expect(report.outcomes).toContainEqual({
       target: 'teams:user:29:learner',

@@ -130,7 +130,8 @@ describe('weak topics and practice', () => {
     expect(weak.map((w) => [w.topic, w.answered, w.correct])).toEqual([['retrieval', 3, 1]]);
     expect(weak[0]!.title).toBe('Retrieval-augmented generation');
 
-    // Practice now goes to the weak topic first.
+    // Half a day later (a question just answered is not served again at once), practice goes to the weak topic first.
+    t.clock.advance(13 * 3600_000);
     const next = await t.quiz.practice(learner);
     expect(next.reason).toBe('weak-topic');
     expect(next.question.topic).toBe('retrieval');
@@ -249,7 +250,7 @@ describe('weekly digest and reminders', () => {
     ]);
   });
 
-  it('a reminder names the weakest topic and carries a practice question on it', async () => {
+  it('a reminder names the weakest topic and carries a practice question on it; without one, a new question', async () => {
     t = await createTestQuiz();
     const learner = person('U1');
     for (let i = 0; i < 3; i++) {
@@ -261,6 +262,7 @@ describe('weekly digest and reminders', () => {
         choice: wrongChoice(p.question),
       });
     }
+    t.clock.advance(13 * 3600_000);
     const reminder = await t.quiz.reminderFor(await t.quiz.userIdOf(learner));
     expect(reminder?.topic).toMatchObject({
       topic: 'access',
@@ -269,6 +271,9 @@ describe('weekly digest and reminders', () => {
       title: 'Access control',
     });
     expect(reminder?.practice.question.topic).toBe('access');
-    expect(await t.quiz.reminderFor(await t.quiz.userIdOf(person('U2')))).toBeUndefined();
+    // Someone with no weak topic yet is reminded with a question they have not seen.
+    const fresh = await t.quiz.reminderFor(await t.quiz.userIdOf(person('U2')));
+    expect(fresh?.topic).toBeUndefined();
+    expect(fresh?.practice.reason).toBe('new');
   });
 });

@@ -30,6 +30,7 @@ import type {
   WeeklyDigest,
 } from '../../quiz/quiz.js';
 import { quoteInput } from '../../quiz/quote.js';
+import { CONFIDENCE_PROMPT, confidenceText, offersConfidence } from '../../quiz/render-study.js';
 import {
   renderDailyQuestionText,
   renderDigestText,
@@ -160,6 +161,8 @@ export async function runLocalChannel(options: {
   const target = { workspaceId: LOCAL_WORKSPACE, channelId: LOCAL_CHANNEL };
   const you = { workspaceId: LOCAL_WORKSPACE, userId: options.userName };
   let current: Current | undefined;
+  /** The question last answered, for a following "sure" or "guess". */
+  let lastAnswered: string | undefined;
 
   write(
     [
@@ -217,7 +220,17 @@ export async function runLocalChannel(options: {
             });
       await platform.sendFeedback(you, target, result);
       current = undefined;
-      write('\nSend "practice" for another question, "stats" for your progress, or "help".\n');
+      lastAnswered = offersConfidence(result) ? result.question.id : undefined;
+      write(
+        `\n${lastAnswered ? `${CONFIDENCE_PROMPT} Type "sure" or "guess" (optional).\n` : ''}Send "practice" for another question, "stats" for your progress, or "help".\n`,
+      );
+      return true;
+    }
+    if (/^(sure|guess(ed)?)$/i.test(stripped)) {
+      const sure = /^sure$/i.test(stripped);
+      if (!lastAnswered)
+        write('\nNothing to mark: type "sure" or "guess" right after answering a question.\n');
+      else write(`\n${confidenceText(await quiz.markConfidence(actor, lastAnswered, sure), sure)}\n`);
       return true;
     }
     if (/^(today|daily)$/i.test(stripped)) {

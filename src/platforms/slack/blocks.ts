@@ -22,6 +22,7 @@ export const ACTIONS = {
   homeTopic: 'home_topic',
   homeReminders: 'home_reminders',
   digestPractice: 'digest_practice',
+  confidence: 'confidence',
 } as const;
 
 export const section = (text: string): KnownBlock => ({

@@ -2,8 +2,14 @@ import { z } from 'zod';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
+import { CONFIDENCE_PROMPT, practiceTitleParts } from '../../quiz/render-study.js';
 import { formatInZone, questionHeader } from '../../quiz/render-text.js';
-import { dailyValueSchema, practiceValueSchema, topicSlugSchema } from '../../quiz/values.js';
+import {
+  confidenceValueSchema,
+  dailyValueSchema,
+  practiceValueSchema,
+  topicSlugSchema,
+} from '../../quiz/values.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
 const CARD_VERSION = '1.5';
@@ -14,6 +20,7 @@ export const cardDataSchema = z.discriminatedUnion('aifq', [
   practiceValueSchema.extend({ aifq: z.literal('practice') }),
   // The digest's "Practise <topic>" button.
   z.object({ aifq: z.literal('topic'), t: topicSlugSchema }),
+  confidenceValueSchema.extend({ aifq: z.literal('confidence') }),
 ]);
 export type CardData = z.infer<typeof cardDataSchema>;
 /** What an answer's Submit carries: a question of the day's or a practice question's. */
@@ -146,11 +153,9 @@ export function dailyQuestionCard(message: DailyQuestionMessage): Element {
 }
 
 export function practiceCard(practice: PracticeQuestion, options: { reminder?: boolean } = {}): Element {
-  const title =
-    practice.reason === 'weak-topic'
-      ? `**Practice on your weakest topic:** ${practice.topicTitle}`
-      : `**Practice:** ${practice.topicTitle}`;
-  const data: AnswerCardData = {
+  const { label, rest } = practiceTitleParts(practice);
+  const title = `**${label}:** ${rest}`;
+  const data: CardData = {
     aifq: 'practice',
     q: practice.question.id,
     v: practice.question.version,
@@ -162,6 +167,16 @@ export function practiceCard(practice: PracticeQuestion, options: { reminder?: b
     [text(title), text(questionHeader(practice.question), { isSubtle: true, spacing: 'None' }), ...body],
     actions,
   );
+}
+
+/** The optional "I was sure / I guessed" tap, sent with an answer's feedback. */
+export function confidenceCard(questionId: string): Element {
+  const tap = (title: string, s: 0 | 1) => ({
+    type: 'Action.Submit',
+    title,
+    data: { aifq: 'confidence', q: questionId, s } satisfies CardData,
+  });
+  return card([text(CONFIDENCE_PROMPT, { isSubtle: true })], [tap('I was sure', 1), tap('I guessed', 0)]);
 }
 
 export function cardAttachment(content: Element) {

@@ -7,12 +7,14 @@ import type {
   MessageRef,
   UserTarget,
 } from '../../quiz/port.js';
-import { renderFeedbackText, renderReminderText, renderRevealText } from '../../quiz/render-text.js';
+import { reminderIntroText } from '../../quiz/render-study.js';
+import { renderRevealText } from '../../quiz/render-text.js';
 import { markdown } from './activity.js';
 import type { RoutedAdapter } from './adapter.js';
 import { cardAttachment, dailyQuestionCard, practiceCard } from './cards.js';
 import type { createConversationsRepository } from './conversations.repository.js';
 import { digestActivity, TEAMS_CHART_MAX_PNG_BYTES } from './digest.js';
+import { feedbackActivity } from './feedback.js';
 import { withTeamsRetry } from './retry.js';
 
 export type TeamsPlatform = ChatPlatform & {
@@ -174,15 +176,15 @@ export function createTeamsPlatform(options: {
       }
     },
     async sendReminder(user, reminder) {
-      const [intro] = renderReminderText(reminder).split('\nHere is a question on it:');
       const directChannelId = await sendPrivately(user, {
-        text: intro ?? '',
+        text: markdown(reminderIntroText(reminder)),
+        textFormat: 'markdown',
         attachments: [cardAttachment(practiceCard(reminder.practice, { reminder: true }))],
       });
       return { directChannelId };
     },
     async sendFeedback(user, _channel, feedback) {
-      await sendPrivately(user, { text: markdown(renderFeedbackText(feedback)), textFormat: 'markdown' });
+      await sendPrivately(user, feedbackActivity(feedback));
     },
     async sendPractice(user, _channel, practice) {
       await sendPrivately(user, { attachments: [cardAttachment(practiceCard(practice))] });

@@ -34,7 +34,7 @@ interface Pending {
 type Answered = { choice: unknown; correct: boolean; points: number };
 
 /** An answer that passed every check and waits for its person's history and the write. */
-interface Checked {
+export interface Checked {
   item: Pending;
   post: PostRow;
   question: Question;
@@ -55,6 +55,8 @@ export interface AnswerRecorderDeps {
   questionOf(post: PostRow): Promise<Question>;
   /** For each click, whether its person answered this post before asking to be forgotten. */
   answeredBeforeErasure(clicks: Array<{ postId: string; actor: Actor }>): Promise<boolean[]>;
+  /** Told once per group of the answers it committed (not awaited: the learning engine's cards). */
+  onStored?(at: Date, stored: Array<Checked & { correct: boolean }>): void;
 }
 
 /**
@@ -341,6 +343,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
       const counted = dailyErrors.alreadyAnswered(error);
       for (const l of lost) l.item.reject(counted);
     }
+    deps.onStored?.(now, [...won, ...lateStored]);
     const answered = (
       c: Checked,
       outcome: AnswerResult['outcome'],

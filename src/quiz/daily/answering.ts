@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { answerNotRecorded, isAppError } from '../../errors.js';
+import type { Learning } from '../../learning/learning.js';
 import type { ChannelsRepository } from '../channels/channels.repository.js';
 import { matchErasedAnswerers } from '../people/erasures.js';
 import type { ErasuresRepository } from '../people/erasures.repository.js';
@@ -22,6 +23,7 @@ export interface AnsweringDeps {
   erasures: ErasuresRepository;
   people: KnownPeople;
   versions: QuestionVersions;
+  learning: Learning;
   clock: Clock;
   defaultTimezone: string;
 }
@@ -40,6 +42,23 @@ export function createAnswering(deps: AnsweringDeps) {
     async answeredBeforeErasure(clicks) {
       const kept = await deps.erasures.ofPosts([...new Set(clicks.map((c) => c.postId))]);
       return matchErasedAnswerers(kept, clicks);
+    },
+    // One batch per group, applied after the group's commit while its people get their results.
+    onStored(at, stored) {
+      // Whatever happens here, the group's answers are committed: nothing may fail their clicks.
+      try {
+        deps.learning.writer.record(
+          stored.map((s) => ({
+            userId: s.user.id,
+            question: s.question,
+            source: s.late ? 'late' : 'daily',
+            correct: s.correct,
+            at,
+          })),
+        );
+      } catch (error) {
+        deps.learning.writer.failed(error, stored.length);
+      }
     },
   });
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { channels, jobRuns, type Platform, users, workspaces } from '../../db/schema.js';
+import { learningProfiles } from '../../learning/learning.table.js';
 import type { ReminderCandidate } from '../types.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -87,9 +88,11 @@ export function createPeopleRepository(db: Database) {
           directChannelId: users.directChannelId,
           platform: workspaces.platform,
           workspaceExternalId: workspaces.externalId,
+          examDate: learningProfiles.examDate,
         })
         .from(users)
         .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
+        .leftJoin(learningProfiles, eq(learningProfiles.userId, users.id))
         .where(
           and(
             ne(users.reminders, 'off'),

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import type { LearningAnswer } from '../../learning/cards.repository.js';
+import type { Learning } from '../../learning/learning.js';
+import { describeReason, type NextQuestion } from '../../learning/next-question.js';
+import { QUICK_SECONDS } from '../../learning/scheduler.js';
 import { UUID } from '../daily/answer-recorder.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { ProgressRepository } from '../progress/progress.repository.js';
 import { type Choice, isCorrect, markChoice, type Question, validateChoice } from '../question.js';
 import type { QuestionPool } from '../questions/question-pool.js';
 import type { QuestionVersions } from '../questions/question-versions.js';
+import type { ExamPlans } from '../study/exam-plans.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, PracticeQuestion, PracticeResult, ReminderContent } from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
@@ -21,40 +26,67 @@ export interface PracticeDeps {
   pool: QuestionPool;
   versions: QuestionVersions;
   topics: TopicIndex;
+  learning: Learning;
+  examPlans: ExamPlans;
   clock: Clock;
   random: () => number;
 }
 
-/** Private practice questions, handed to one person each, and the weak-topic reminders built on them. */
-export function createPractice(deps: PracticeDeps) {
-  const { clock, topics } = deps;
+/** What to hand out, and why. */
+export type ChosenQuestion = { id: string; reason: PracticeQuestion['reason']; why: string };
 
-  /**
-   * Hands out a practice question: on the topic; else on the person's weakest topic; else one they
-   * have never answered; else any.
-   */
+/** Questions nextQuestion names that the pool no longer draws (paused by reports) are skipped, this often. */
+const MAX_SKIPS = 3;
+
+/** Private practice questions, handed to one person each, and the reminders built on them. */
+export function createPractice(deps: PracticeDeps) {
+  const { clock, topics, learning } = deps;
+
+  /** On one topic: a question the person has not answered yet when there is one. */
+  async function pickOnTopic(userId: string, topic: string): Promise<ChosenQuestion | undefined> {
+    const rows = (await deps.pool.get()).filter((q) => q.topic === topic);
+    const seen = new Set((await deps.progress.attempts(userId)).map((a) => a.questionId));
+    const unseen = rows.filter((q) => !seen.has(q.id));
+    const candidates = unseen.length > 0 ? unseen : rows;
+    const picked = candidates[Math.floor(deps.random() * candidates.length)];
+    return picked && { id: picked.id, reason: 'topic', why: unseen.length > 0 ? 'new' : 'seen before' };
+  }
+
+  /** The learning engine's choice (due → weak topic → new), else any question as extra practice. */
+  async function pickNext(userId: string): Promise<ChosenQuestion | undefined> {
+    await learning.writer.settled();
+    const drawable = new Set((await deps.pool.get()).map((q) => q.id));
+    const exclude: string[] = [];
+    for (let skips = 0; skips <= MAX_SKIPS; skips++) {
+      const next: NextQuestion | undefined = await learning.nextQuestion({
+        userId,
+        now: clock.now(),
+        exclude,
+      });
+      if (!next) break;
+      if (!drawable.has(next.questionId)) {
+        exclude.push(next.questionId);
+        continue;
+      }
+      const reason = next.reason.kind === 'due' ? 'due' : next.reason.kind === 'weak' ? 'weak-topic' : 'new';
+      return { id: next.questionId, reason, why: describeReason(next.reason) };
+    }
+    const rows = await deps.pool.get();
+    const any = rows[Math.floor(deps.random() * rows.length)];
+    return (
+      any && { id: any.id, reason: 'extra', why: 'extra practice: nothing is due and every question is seen' }
+    );
+  }
+
+  /** Stores the hand-out (it binds the answer to its person and version) and returns the question. */
   async function handOut(
     userId: string,
-    { topic, kind }: { topic?: string | undefined; kind: 'practice' | 'reminder' },
+    pick: ChosenQuestion | undefined,
+    kind: 'practice' | 'reminder',
   ): Promise<PracticeQuestion> {
-    const rows = await deps.pool.get();
-    const attempts = await deps.progress.attempts(userId);
-    const seen = new Set(attempts.map((a) => a.questionId));
-    let reason: PracticeQuestion['reason'] = topic ? 'topic' : 'unseen';
-    let candidates = topic ? rows.filter((q) => q.topic === topic) : rows;
-    if (!topic) {
-      const [weakest] = weakestTopics(topicFigures(attempts, clock.now()));
-      if (weakest) {
-        candidates = rows.filter((q) => q.topic === weakest.topic);
-        reason = 'weak-topic';
-      }
-    }
-    const unseen = candidates.filter((q) => !seen.has(q.id));
-    if (unseen.length > 0) candidates = unseen;
-    else if (reason === 'unseen') reason = 'review';
-    const picked = candidates[Math.floor(deps.random() * candidates.length)];
-    if (!picked) throw practiceErrors.noQuestions();
-    const question = await deps.versions.get({ questionId: picked.id, questionVersion: picked.version });
+    const row = pick && (await deps.pool.get()).find((q) => q.id === pick.id);
+    if (!pick || !row) throw practiceErrors.noQuestions();
+    const question = await deps.versions.get({ questionId: row.id, questionVersion: row.version });
     const issueKey = randomUUID();
     await deps.handouts.insert({
       issueKey,
@@ -64,7 +96,13 @@ export function createPractice(deps: PracticeDeps) {
       kind,
       handedAt: clock.now(),
     });
-    return { issueKey, question, reason, topicTitle: topics.titleOf(question.topic) };
+    return {
+      issueKey,
+      question,
+      reason: pick.reason,
+      why: pick.why,
+      topicTitle: topics.titleOf(question.topic),
+    };
   }
 
   return {
@@ -73,12 +111,18 @@ export function createPractice(deps: PracticeDeps) {
       return deps.versions.find({ questionId, questionVersion: version });
     },
 
-    /** A private practice question for this person; see handOut for which one. */
+    /** A private practice question for this person: on the topic asked for, else the learning engine's pick. */
     async practice(actor: Actor, topic?: string): Promise<PracticeQuestion> {
       if (topic !== undefined && !topics.has(topic))
         throw practiceErrors.unknownTopic(topic, topics.closeTo(topic));
       const user = await deps.people.userOf(actor);
-      return handOut(user.id, { topic, kind: 'practice' });
+      const pick = topic ? await pickOnTopic(user.id, topic) : await pickNext(user.id);
+      return handOut(user.id, pick, 'practice');
+    },
+
+    /** Hands out a question the caller chose (a mistake to review), with its reason. */
+    async handOutChosen(userId: string, pick: ChosenQuestion): Promise<PracticeQuestion> {
+      return handOut(userId, pick, 'practice');
     },
 
     async answerPractice(
@@ -101,6 +145,7 @@ export function createPractice(deps: PracticeDeps) {
       if (!question) throw practiceErrors.unknownQuestion();
       const choice = validateChoice(question, input.choice);
       const correct = isCorrect(question, choice);
+      const at = clock.now();
       const row = await deps.practiceAnswers.insertPracticeAnswer({
         userId: user.id,
         questionId: question.id,
@@ -109,10 +154,12 @@ export function createPractice(deps: PracticeDeps) {
         issueKey: input.issueKey,
         choice,
         correct,
-        answeredAt: clock.now(),
+        answeredAt: at,
       });
-      if (row)
+      if (row) {
+        learning.writer.record([learningAnswerOf(user.id, question, handout, { correct, at })]);
         return { outcome: 'recorded', question, choice, correct, rightParts: markChoice(question, choice) };
+      }
       const first = await deps.practiceAnswers.findPracticeAnswer(user.id, input.issueKey);
       const firstChoice = (first?.choice as Choice) ?? choice;
       return {
@@ -124,16 +171,54 @@ export function createPractice(deps: PracticeDeps) {
       };
     },
 
-    /** A weak-topic reminder for one person, or undefined when no topic is weak yet. */
-    async reminderFor(userId: string): Promise<ReminderContent | undefined> {
-      const [weakest] = weakestTopics(topicFigures(await deps.progress.attempts(userId), clock.now()));
-      if (!weakest) return undefined;
-      const practice = await handOut(userId, { topic: weakest.topic, kind: 'reminder' });
+    /**
+     * A reminder for one person: the learning engine's next question (due → weak topic → new) with
+     * its reason, and with an exam date, the pace it takes. Undefined when there is nothing to ask.
+     */
+    async reminderFor(
+      userId: string,
+      options: { timezone?: string | null; examDate?: string | null } = {},
+    ): Promise<ReminderContent | undefined> {
+      const pick = await pickNext(userId);
+      if (!pick || pick.reason === 'extra') return undefined;
+      const practice = await handOut(userId, pick, 'reminder');
+      const now = clock.now();
+      const [figures, plan] = await Promise.all([
+        deps.progress.attempts(userId).then((a) => weakestTopics(topicFigures(a, now))),
+        deps.examPlans.planFor(userId, now, options.timezone, options.examDate),
+      ]);
+      // A due question may sit in a weak topic too: the reminder says so.
+      const weak = figures.find((f) => f.topic === practice.question.topic);
       return {
         userId,
-        topic: { ...weakest, title: topics.titleOf(weakest.topic) },
-        practice: { ...practice, reason: 'weak-topic' },
+        practice,
+        ...(weak ? { topic: { ...weak, title: topics.titleOf(weak.topic) } } : {}),
+        ...(plan && plan.pace.daysLeft > 0
+          ? { exam: { date: plan.date, daysLeft: plan.pace.daysLeft, perDay: plan.pace.perDay } }
+          : {}),
       };
     },
+  };
+}
+
+/**
+ * A practice answer as the learning engine takes it. Quick means answered within QUICK_SECONDS of
+ * the hand-out (twice that for the types that take longer to fill in).
+ */
+function learningAnswerOf(
+  userId: string,
+  question: Question,
+  handout: { kind: 'practice' | 'reminder' | 'late'; handedAt: Date },
+  outcome: { correct: boolean; at: Date },
+): LearningAnswer {
+  const seconds = (outcome.at.getTime() - handout.handedAt.getTime()) / 1000;
+  const limit = question.type === 'single' ? QUICK_SECONDS : 2 * QUICK_SECONDS;
+  return {
+    userId,
+    question,
+    source: handout.kind,
+    correct: outcome.correct,
+    quick: seconds >= 0 && seconds <= limit,
+    at: outcome.at,
   };
 }

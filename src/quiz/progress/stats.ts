@@ -6,7 +6,15 @@ import type { KnownPeople } from '../people/known-people.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import { localDateOf, type Period, periodRange } from '../schedule.js';
 import type { TopicIndex } from '../topic-index.js';
-import type { Actor, ChannelKey, Leaderboard, PersonalStats, RankedRow, WeakTopic } from '../types.js';
+import type {
+  Actor,
+  ChannelKey,
+  Leaderboard,
+  PersonalStats,
+  RankedRow,
+  StudyStats,
+  WeakTopic,
+} from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { rank } from './ranking.js';
@@ -36,6 +44,8 @@ export interface StatsDeps {
   topics: TopicIndex;
   clock: Clock;
   defaultTimezone: string;
+  /** The learning engine's part of `stats`: readiness, coverage, trend, exam pace. */
+  studyStats(userId: string, timezone: string | null): Promise<StudyStats>;
 }
 
 /** Leaderboards, personal stats and weak topics: reads only, which never create a row. */
@@ -98,14 +108,16 @@ export function createStats(deps: StatsDeps) {
         if (a.correct) d.correct++;
         domains.set(a.domain, d);
       }
-      const [place, points, streak] = await Promise.all([
+      const [place, points, streak, study] = await Promise.all([
         deps.channels
           .channelIdsOfWorkspace(user.workspaceId)
           .then((ids) => progress.allTimeRankOf(ids, user.id)),
         deps.answers.totalPointsOf([user.id]),
         streakOf(user.id),
+        deps.studyStats(user.id, user.timezone),
       ]);
       return {
+        study,
         answered: attempts.length,
         correct,
         accuracy: attempts.length ? correct / attempts.length : null,

@@ -4,7 +4,7 @@ import { channelErrors } from '../channels/channels.errors.js';
 import type { ChannelsRepository } from '../channels/channels.repository.js';
 import type { QuestionVersions } from '../questions/question-versions.js';
 import { isoWeekOf, localDateOf } from '../schedule.js';
-import type { WeeklyDigest } from '../types.js';
+import type { TeamReadiness, WeeklyDigest } from '../types.js';
 import type { ProgressRepository } from './progress.repository.js';
 import { rank } from './ranking.js';
 
@@ -17,6 +17,8 @@ export interface WeeklyDigestDeps {
   channels: ChannelsRepository;
   versions: QuestionVersions;
   clock: Clock;
+  /** The team's readiness over these people (undefined when too few have enough answers). */
+  teamReadiness(userIds: string[], now: Date): Promise<TeamReadiness | undefined>;
 }
 
 type PostFigures = { answered: number | string; correct: number | string };
@@ -50,10 +52,16 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
       domainTotals.set(p.domain, d);
     }
     const weakest = [...domainTotals.entries()].sort(([, a], [, b]) => accuracyOf(a) - accuracyOf(b))[0];
-    const memberStreaks = await deps.progress.streaksIn(
-      channelId,
-      members.map((m) => m.userId),
-    );
+    const [memberStreaks, readiness] = await Promise.all([
+      deps.progress.streaksIn(
+        channelId,
+        members.map((m) => m.userId),
+      ),
+      deps.teamReadiness(
+        members.map((m) => m.userId),
+        now,
+      ),
+    ]);
     const streaks = members
       .map((m) => ({ name: m.name, streak: memberStreaks.get(m.userId) ?? 0 }))
       .filter((s) => s.streak >= NOTABLE_STREAK)
@@ -87,6 +95,7 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
           }
         : {}),
       streaks: streaks.slice(0, 5),
+      ...(readiness ? { readiness } : {}),
     };
   };
 }

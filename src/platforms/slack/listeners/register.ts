@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { createActionDispatcher } from '../action-dispatcher.js';
 import { registerAppHome } from './app-home.js';
 import { registerCommand } from './command.js';
+import { registerConfidence } from './confidence.js';
 import { registerDailyAnswers } from './daily-answers.js';
 import type { ListenerDeps } from './deps.js';
 import { registerDigestPractice } from './digest-practice.js';
@@ -18,6 +19,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerDailyAnswers(actions, deps);
   registerPracticeAnswers(actions, deps);
   registerDigestPractice(actions, deps);
+  registerConfidence(actions, deps);
   registerAppHome(app, actions, deps);
   registerUninstall(app, deps);
 }

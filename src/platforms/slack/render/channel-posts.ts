@@ -6,6 +6,7 @@ import {
   type Question,
 } from '../../../quiz/question.js';
 import type { DigestTraps, Reveal, WeeklyDigest } from '../../../quiz/quiz.js';
+import { teamReadinessText } from '../../../quiz/render-study.js';
 import { ACTIONS, clip, context, escapeMrkdwn, plain, section } from '../blocks.js';
 
 // What the bot posts to a whole channel besides the question: the reveal in its thread, the digest.
@@ -72,6 +73,7 @@ export function digestBlocks(digest: WeeklyDigest): KnownBlock[] {
         `Streaks: ${digest.streaks.map((s) => `${escapeMrkdwn(s.name)} ${s.streak} days`).join(' · ')}`,
       ),
     );
+  if (digest.readiness) blocks.push(context(teamReadinessText(digest.readiness)));
   return blocks;
 }
 

@@ -1,8 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import { describeChoice, describeCorrectAnswer, presentQuestion } from '../../../quiz/question.js';
 import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
+import { CONFIDENCE_PROMPT, offersConfidence } from '../../../quiz/render-study.js';
 import { explanationLines } from '../../../quiz/render-text.js';
-import { context, escapeMrkdwn, section } from '../blocks.js';
+import type { ConfidenceValue } from '../../../quiz/values.js';
+import { ACTIONS, context, escapeMrkdwn, plain, section } from '../blocks.js';
 
 /** The private result of an answer: the verdict, the right answer, why, and what it scored. */
 export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBlock[] {
@@ -23,5 +25,20 @@ export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBloc
   if ('points' in result && result.outcome === 'recorded') {
     blocks.push(context(`+${result.points} points · streak ${result.streak} · total ${result.totalPoints}`));
   }
+  if (offersConfidence(result)) blocks.push(...confidenceBlocks(result.question.id));
   return blocks;
+}
+
+/** The optional "I was sure / I guessed" tap under an answer's feedback. */
+export function confidenceBlocks(questionId: string): KnownBlock[] {
+  const button = (label: string, s: 0 | 1) => ({
+    type: 'button' as const,
+    action_id: `${ACTIONS.confidence}:${s ? 'sure' : 'guess'}`,
+    text: plain(label),
+    value: JSON.stringify({ q: questionId, s } satisfies ConfidenceValue),
+  });
+  return [
+    context(CONFIDENCE_PROMPT),
+    { type: 'actions', block_id: 'confidence', elements: [button('I was sure', 1), button('I guessed', 0)] },
+  ];
 }

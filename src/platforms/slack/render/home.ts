@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { domainTitle } from '../../../bank/schema.js';
-import type { PersonalStats, UserSettings } from '../../../quiz/quiz.js';
+import type { PersonalStats, StudyStats, UserSettings } from '../../../quiz/quiz.js';
+import { coverageLines, examLines, readinessLine, trendLine } from '../../../quiz/render-study.js';
 import { ACTIONS, escapeMrkdwn, plain, SLACK_LIMITS, section } from '../blocks.js';
 
 /** The App Home tab: a personal dashboard. */
@@ -24,6 +25,7 @@ export function homeView(stats: PersonalStats, settings: UserSettings): View {
       ),
     );
   }
+  if (stats.study) blocks.push(...studyBlocks(stats.study));
   blocks.push({ type: 'divider' });
   if (stats.weakTopics.length === 0)
     blocks.push(section('*Weakest topics*\nNone yet: a topic needs at least 3 answers to be judged.'));
@@ -59,7 +61,7 @@ export function homeView(stats: PersonalStats, settings: UserSettings): View {
     settings.snoozedUntil && settings.snoozedUntil > new Date()
       ? ` (paused until ${settings.snoozedUntil.toISOString().slice(0, 10)})`
       : '';
-  blocks.push(section(`*Weak-topic reminders:* ${settings.reminders}${snoozed}`));
+  blocks.push(section(`*Reminders:* ${settings.reminders}${snoozed}`));
   blocks.push({
     type: 'actions',
     elements: (['weekly', 'daily', 'off'] as const).map((value) => ({
@@ -71,4 +73,20 @@ export function homeView(stats: PersonalStats, settings: UserSettings): View {
     })),
   });
   return { type: 'home', blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** Readiness, the last four weeks, coverage and the exam plan: the same words as `stats`. */
+function studyBlocks(study: StudyStats): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    section(`*${escapeMrkdwn(readinessLine(study))}*\n${escapeMrkdwn(trendLine(study))}`),
+    section(escapeMrkdwn(coverageLines(study).join('\n'))),
+  ];
+  blocks.push(
+    section(
+      study.exam
+        ? escapeMrkdwn(examLines(study.exam).join('\n'))
+        : 'No exam date set: send `/aif-quiz exam YYYY-MM-DD` to plan your pace.',
+    ),
+  );
+  return blocks;
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { DailyQuestionMessage } from '../../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../../quiz/question.js';
 import type { PracticeQuestion } from '../../../quiz/quiz.js';
+import { practiceTitleParts } from '../../../quiz/render-study.js';
 import { formatInZone, questionHeader } from '../../../quiz/render-text.js';
 import type { DailyValue, PracticeValue } from '../../../quiz/values.js';
 import { ACTIONS, clip, context, escapeMrkdwn, plain, SLACK_LIMITS, section } from '../blocks.js';
@@ -152,10 +153,8 @@ export function practiceBlocks(
   practice: PracticeQuestion,
   options: { reminder?: boolean } = {},
 ): KnownBlock[] {
-  const title =
-    practice.reason === 'weak-topic'
-      ? `*Practice on your weakest topic:* ${practice.topicTitle}`
-      : `*Practice:* ${practice.topicTitle}`;
+  const { label, rest } = practiceTitleParts(practice);
+  const title = `*${label}:* ${escapeMrkdwn(rest)}`;
   const value: PracticeValue = {
     q: practice.question.id,
     v: practice.question.version,

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ReminderContent } from '../../../quiz/quiz.js';
+import { reminderIntroText } from '../../../quiz/render-study.js';
 import { renderReplyText } from '../../../quiz/render-text.js';
 import type { Reply } from '../../../quiz/replies.js';
 import { context, escapeMrkdwn, section } from '../blocks.js';
@@ -7,12 +8,10 @@ import { practiceBlocks } from './question.js';
 
 // What the bot sends one person: a command's reply, a weak-topic reminder.
 
-/** A weak-topic reminder: the topic, a practice question on it, and how to change the reminders. */
+/** A reminder: why this question now (and the exam's pace), the question, how to change the reminders. */
 export function reminderBlocks(reminder: ReminderContent): KnownBlock[] {
   return [
-    section(
-      `Your weakest topic right now is *${reminder.topic.title}* (${reminder.topic.correct}/${reminder.topic.answered} correct). Here is a question on it:`,
-    ),
+    section(escapeMrkdwn(reminderIntroText(reminder))),
     ...practiceBlocks(reminder.practice, { reminder: true }),
     context('Reply `/aif-quiz reminders off` or `/aif-quiz snooze 7` to change these reminders.'),
   ];

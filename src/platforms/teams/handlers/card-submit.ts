@@ -2,15 +2,17 @@ import type { TurnContext } from 'botbuilder';
 import type { UserTarget } from '../../../quiz/port.js';
 import type { Question } from '../../../quiz/question.js';
 import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
-import { renderFeedbackText } from '../../../quiz/render-text.js';
-import { actorOf, baseConversationId, markdown } from '../activity.js';
+import { confidenceText } from '../../../quiz/render-study.js';
+import { actorOf, baseConversationId } from '../activity.js';
 import { type CardData, cardAttachment, choiceFromValue, practiceCard } from '../cards.js';
+import { feedbackActivity } from '../feedback.js';
 import type { HandlerDeps } from './deps.js';
 
 /**
  * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
- * question, or the digest's button asking for practice on a topic (`topic`). The card's fields are read against the question; the answer is stored, then its
- * result is shown privately.
+ * question, the confidence tap under an answer's feedback, or the digest's button asking for
+ * practice on a topic (`topic`). An answer's fields are read against the question; the answer is
+ * stored, then its result is shown privately.
  */
 export async function handleCardSubmit(
   context: TurnContext,
@@ -20,6 +22,13 @@ export async function handleCardSubmit(
   const { activity } = context;
   const { answers, platform } = deps;
   const actor = actorOf(activity, deps.adminUserIds);
+  if (value.aifq === 'confidence') {
+    // The tap sits under the feedback, in the person's own chat: the note goes there too.
+    const sure = value.s === 1;
+    const marked = await deps.quiz.markConfidence(actor, value.q, sure);
+    await context.sendActivity({ text: confidenceText(marked, sure) });
+    return;
+  }
   const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
   const inPersonalChat = activity.conversation.conversationType === 'personal';
   if (value.aifq === 'topic') {
@@ -48,7 +57,7 @@ export async function handleCardSubmit(
     () =>
       // Channel messages are seen by everyone and Teams has no ephemeral messages: feedback goes to the 1:1 chat.
       inPersonalChat
-        ? context.sendActivity({ text: markdown(renderFeedbackText(result)), textFormat: 'markdown' })
+        ? context.sendActivity(feedbackActivity(result))
         : platform.sendFeedback(user, undefined, result),
     { retryOnce: true },
   );

@@ -1,0 +1,156 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import { queryRows } from '../../src/db/client.js';
+import type { RunningService } from '../../src/main.js';
+import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { teamsInputsFor } from '../support/answers.js';
+import { startFakeConnector } from '../support/fake-connector.js';
+import { startTestService } from '../support/service.js';
+import { givenTeamsQuestion, postToTeamsBot, TEAMS_BOT } from '../support/teams.js';
+
+// The study coach in Teams, through the bot's real endpoint and a fake Bot Connector.
+
+const TENANT = 'tenant-learning';
+const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const IN_30_DAYS = new Date(NOW.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+let connector: Awaited<ReturnType<typeof startFakeConnector>>;
+let service: RunningService;
+let stop: () => Promise<void>;
+let counter = 0;
+
+beforeAll(async () => {
+  connector = await startFakeConnector({ owners: ['29:owner'] });
+  const started = await startTestService({ TEAMS_EMULATOR: 'true' }, { clock: fixedClock(NOW) });
+  service = started.service;
+  stop = started.stop;
+});
+
+afterAll(async () => {
+  await stop();
+  await connector.close();
+});
+
+beforeEach(() => connector.clear());
+
+const personalChat = (user: string) => ({
+  id: `a:personal-${user}`,
+  conversationType: 'personal',
+  tenantId: TENANT,
+});
+
+/** A message (typed text or a submitted card) in the person's 1:1 chat with the bot. */
+async function inPersonalChat(user: string, message: { text?: string; value?: Record<string, unknown> }) {
+  await postToTeamsBot(service, {
+    type: 'message',
+    id: `activity-learning-${++counter}`,
+    timestamp: new Date().toISOString(),
+    serviceUrl: connector.url,
+    channelId: 'msteams',
+    from: { id: user, name: user },
+    conversation: personalChat(user),
+    recipient: TEAMS_BOT,
+    channelData: { tenant: { id: TENANT } },
+    ...message,
+  });
+  return JSON.stringify(connector.sentTo(personalChat(user).id).at(-1)?.body ?? {});
+}
+
+async function reviewsOf(user: string) {
+  await service.quiz.learningSettled();
+  const userId = await service.quiz.userIdOf({ platform: 'teams', workspaceId: TENANT, userId: user });
+  return queryRows<{ question_id: string; source: string; sure: boolean | null }>(
+    service.database.db,
+    sql`select question_id, source, sure from learning_reviews where user_id = ${userId} order by id`,
+  );
+}
+
+function wrongChoice(question: Question): number[] {
+  const right = correctChoice(question);
+  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
+  if (question.type === 'multiple')
+    return question.options
+      .map((_, i) => i)
+      .filter((i) => !right.includes(i))
+      .slice(0, right.length);
+  return [...right].reverse();
+}
+
+/** The practice card last sent to the person, answered right or wrong by submitting it. */
+async function answerPracticeCard(user: string, sent: string, right: boolean) {
+  const data = /"data":\{"aifq":"practice","q":"([^"]+)","v":(\d+),"k":"([^"]+)"/.exec(sent);
+  expect(data).not.toBeNull();
+  const [, q, v, k] = data as unknown as [string, string, string, string];
+  const question = (await service.quiz.practiceQuestion(q, Number(v)))!;
+  const choice = right ? correctChoice(question) : wrongChoice(question);
+  const feedback = await inPersonalChat(user, {
+    value: { aifq: 'practice', q, v: Number(v), k, ...teamsInputsFor(question, choice) },
+  });
+  return { question, feedback };
+}
+
+describe('Teams: answers make cards, and the confidence tap', () => {
+  it('an answer to the question of the day makes a card; "I was sure" on the card under its feedback marks it', async () => {
+    const t = await givenTeamsQuestion({
+      service,
+      connector,
+      tenant: TENANT,
+      conversation: '19:learning@thread.tacv2',
+      now: NOW,
+    });
+    const user = '29:sure';
+    const value =
+      t.question.type === 'single'
+        ? { aifq: 'qotd', p: t.postId, c: correctChoice(t.question) }
+        : { aifq: 'qotd', p: t.postId, ...teamsInputsFor(t.question, correctChoice(t.question)) };
+    await postToTeamsBot(service, {
+      type: 'message',
+      id: `activity-learning-${++counter}`,
+      timestamp: new Date().toISOString(),
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      from: { id: user, name: 'Sure' },
+      conversation: { id: t.conversation, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+      recipient: TEAMS_BOT,
+      channelData: { tenant: { id: TENANT }, team: { id: '19:team' }, channel: { id: t.conversation } },
+      replyToId: t.cardActivityId,
+      value,
+    });
+    const feedback = JSON.stringify(connector.sentTo(`a:personal-${user}`).at(-1)?.body ?? {});
+    expect(feedback).toContain('Correct!');
+    expect(feedback).toContain('I was sure');
+    expect(feedback).toContain('"aifq":"confidence"');
+    expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: null }]);
+
+    const noted = await inPersonalChat(user, { value: { aifq: 'confidence', q: t.question.id, s: 1 } });
+    expect(noted).toContain('Noted: you were sure');
+    expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: true }]);
+  });
+});
+
+describe('Teams: practice, review, exam and stats in the personal chat', () => {
+  it('practice says why, review replays the mistake, a bad exam date changes nothing, stats show it all', async () => {
+    const user = '29:coach';
+    const practice = await inPersonalChat(user, { text: 'practice' });
+    expect(practice).toContain(' · new');
+    const { question, feedback } = await answerPracticeCard(user, practice, false);
+    expect(feedback).toContain('Not quite.');
+    expect(feedback).toContain('I guessed');
+
+    const review = await inPersonalChat(user, { text: 'review' });
+    expect(review).toContain('Review a mistake');
+    expect(review).toContain(`"q":"${question.id}"`);
+
+    expect(await inPersonalChat(user, { text: 'exam 2020-01-01' })).toContain('has already passed');
+    expect(await inPersonalChat(user, { text: 'exam tomorrow' })).toContain('is not a date I can read');
+    expect(await inPersonalChat(user, { text: 'stats' })).toContain('No exam date set');
+    expect(await inPersonalChat(user, { text: `exam ${IN_30_DAYS}` })).toContain(
+      `Exam date set: ${IN_30_DAYS}`,
+    );
+
+    const stats = await inPersonalChat(user, { text: 'stats' });
+    expect(stats).toContain('Readiness: not enough answers yet for a verdict (1 so far)');
+    expect(stats).toMatch(/Coverage: 1 of \d+ questions seen/);
+    expect(stats).toContain(`Exam on ${IN_30_DAYS}: 30 days to go`);
+  });
+});
