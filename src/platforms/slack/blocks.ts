@@ -21,6 +21,12 @@ export const ACTIONS = {
   homePractice: 'home_practice',
   homeTopic: 'home_topic',
   homeReminders: 'home_reminders',
+  report: 'report_question',
+} as const;
+
+/** The callback ids of the bot's modals, which their view submissions are dispatched on. */
+export const VIEWS = {
+  report: 'report_question',
 } as const;
 
 export const section = (text: string): KnownBlock => ({

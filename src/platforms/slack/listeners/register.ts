@@ -5,6 +5,7 @@ import { registerCommand } from './command.js';
 import { registerDailyAnswers } from './daily-answers.js';
 import type { ListenerDeps } from './deps.js';
 import { registerPracticeAnswers } from './practice-answers.js';
+import { registerReportQuestion } from './report-question.js';
 import { registerUninstall } from './uninstall.js';
 
 /**
@@ -17,5 +18,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerDailyAnswers(actions, deps);
   registerPracticeAnswers(actions, deps);
   registerAppHome(app, actions, deps);
+  registerReportQuestion(app, actions, deps);
   registerUninstall(app, deps);
 }
