@@ -1,9 +1,15 @@
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadBank } from '../../src/bank/load.js';
 import { fixedClock } from '../../src/clock.js';
 import { queryRows } from '../../src/db/client.js';
 import type { RunningService } from '../../src/main.js';
 import { ACTIONS, VIEWS } from '../../src/platforms/slack/blocks.js';
+import { dailyQuestionBlocks } from '../../src/platforms/slack/render/question.js';
+import { reminderBlocks } from '../../src/platforms/slack/render/reply.js';
+import type { Question } from '../../src/quiz/question.js';
+import { ROOT } from '../support/cli.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
 import { startTestService } from '../support/service.js';
 import { runServiceJob } from '../support/teams.js';
@@ -162,6 +168,16 @@ async function reportsOf(questionId: string) {
   );
 }
 
+const WEAK_TOPIC = {
+  topic: '',
+  title: 'Topic',
+  domain: 1,
+  answered: 3,
+  correct: 1,
+  accuracy: 1 / 3,
+  score: 0.4,
+};
+
 const ephemeralTo = (user: string) => fake.of('chat.postEphemeral').filter((c) => c.body.user === user);
 
 describe('Slack: reporting a question', () => {
@@ -298,5 +314,30 @@ describe('Slack: reporting a question', () => {
     const after = await givenPostedQuestion();
     const next = JSON.parse(reportMenusOf(after.blocks)[0]?.options[0]?.value ?? '{}') as { q: string };
     expect(domain3.map((q) => q.id)).not.toContain(next.q);
+  });
+
+  it('every question of the bank carries the menu, within Slack limits, as a reminder and when closed', async () => {
+    const bank = await loadBank(path.join(ROOT, 'questions'));
+    for (const q of bank.questions) {
+      const question = { ...q, version: 12 } as unknown as Question;
+      const practice = { issueKey: 'k', question, reason: 'weak-topic' as const, topicTitle: 'Topic' };
+      for (const blocks of [
+        reminderBlocks({ userId: 'u', topic: { ...WEAK_TOPIC, topic: q.topic }, practice }),
+        dailyQuestionBlocks({
+          postId: 'p',
+          localDate: '2026-11-02',
+          question,
+          answered: 3,
+          closesAt: null,
+          closed: true,
+        }),
+      ]) {
+        const menus = reportMenusOf(blocks);
+        expect(menus, q.id).toHaveLength(1);
+        // Slack refuses an overflow option value over 150 characters.
+        expect(menus[0]?.options[0]?.value.length, q.id).toBeLessThanOrEqual(150);
+        expect(JSON.parse(menus[0]?.options[0]?.value ?? '{}'), q.id).toEqual({ q: q.id, v: 12 });
+      }
+    }
   });
 });
