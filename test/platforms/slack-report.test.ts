@@ -254,6 +254,17 @@ describe('Slack: reporting a question', () => {
       expect(answer.response_action).toBe('errors');
       expect(answer.errors?.reason).toContain('could not be read, so nothing was changed');
     }
+    const unsigned = await sendToSlackEndpoint(
+      service.url,
+      SECRET,
+      {
+        form: {
+          payload: JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'UFORGER' } }),
+        },
+      },
+      { badSignature: true },
+    );
+    expect(unsigned.status).toBe(401);
     const unknown = await submitReport('UFORGER', '{"q":"retrieval-001","v":99}', 'typo');
     expect(unknown.errors?.reason).toContain('There is no question "retrieval-001" at version 99');
     expect(await count()).toBe(before);
@@ -292,6 +303,11 @@ describe('Slack: reporting a question', () => {
     const control = await givenPostedQuestion();
     const drawn = JSON.parse(reportMenusOf(control.blocks)[0]?.options[0]?.value ?? '{}') as { q: string };
     expect(drawn.q).toMatch(/^retrieval-/);
+    // The service's own quiz keeps its drawable pool for a minute: practice reads it now, so the
+    // pause below must drop it to show.
+    expect(JSON.stringify((await command('topic retrieval', 'UPRACTISE', 'CPR')).blocks)).toContain(
+      'retrieval-',
+    );
 
     const domain3 = await queryRows<{ id: string; version: number }>(
       service.database.db,
@@ -314,6 +330,9 @@ describe('Slack: reporting a question', () => {
     const after = await givenPostedQuestion();
     const next = JSON.parse(reportMenusOf(after.blocks)[0]?.options[0]?.value ?? '{}') as { q: string };
     expect(domain3.map((q) => q.id)).not.toContain(next.q);
+    expect(JSON.stringify(await command('topic retrieval', 'UPRACTISE', 'CPR'))).toContain(
+      'There are no questions to practise on that topic yet.',
+    );
   });
 
   it('every question of the bank carries the menu, within Slack limits, as a reminder and when closed', async () => {
