@@ -232,7 +232,7 @@ export function renderUserSettingsText(settings: UserSettings): string {
 
 /** How to report a question, under the commands on every platform (the terminal adds its own way). */
 export const REPORT_HELP =
-  'Something wrong with a question (a wrong answer, outdated, unclear, a typo)? Choose "Report a problem" on it.';
+  'Something wrong with a question (a wrong answer, outdated, unclear, a typo)? Choose "Report a problem" on it (in Slack, in its ⋯ menu).';
 
 export function renderHelpText(
   options: { problem?: string; suggestion?: string; prefix?: string } = {},
