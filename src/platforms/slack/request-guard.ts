@@ -23,8 +23,8 @@ const responseUrl = z
  * The requests this bot serves, as Slack sends them: the command, clicks on the bot's buttons, its
  * modals' submissions, the events it subscribes to, and Slack's own checks. Anything else is
  * answered 400 before Bolt sees it: Bolt assumes Slack's shapes and fails with a 500 (or waits 3 s
- * for an acknowledgement that never comes) on others. Picked by the request's kind rather than tried one by one: a click is the
- * request that comes by the thousand.
+ * for an acknowledgement that never comes) on others. Picked by the request's kind rather than
+ * tried one by one: a click is the request that comes by the thousand.
  */
 const SHAPES = {
   url_verification: z.looseObject({ type: z.literal('url_verification'), challenge: text(200) }),
