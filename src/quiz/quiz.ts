@@ -145,13 +145,15 @@ export function createQuiz(deps: QuizDeps) {
       actor: Actor,
       report: { questionId: string; version: number; reason: string; text?: string | undefined },
     ): Promise<ReportReceipt> {
-      const receipt = await reports.report({
-        reporterId: (await shared.people.userOf(actor)).id,
+      const input = {
         questionId: report.questionId,
         questionVersion: report.version,
         reason: report.reason,
         text: report.text,
-      });
+      };
+      // A bad report changes nothing: it is refused before a first-time reporter is recorded.
+      await reports.check(input);
+      const receipt = await reports.report({ reporterId: (await shared.people.userOf(actor)).id, ...input });
       if (receipt.paused) shared.pool.invalidate();
       return receipt;
     },

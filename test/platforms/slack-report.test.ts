@@ -269,6 +269,9 @@ describe('Slack: reporting a question', () => {
     expect(unknown.errors?.reason).toContain('There is no question "retrieval-001" at version 99');
     expect(await count()).toBe(before);
     expect(ephemeralTo('UFORGER')).toEqual([]);
+    expect(
+      await queryRows(service.database.db, sql`select 1 from users where external_id = 'UFORGER'`),
+    ).toEqual([]);
   });
 
   it('mistakes in the form are shown under their input and store nothing', async () => {

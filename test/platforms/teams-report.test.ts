@@ -124,5 +124,11 @@ describe('Teams: reporting a question', () => {
     await submitReport(t, '29:odd', { aifq: 'report', q: t.question.id, v: 99, reportReason: 'typo' });
     expect(privateTo('29:odd').at(-1)).toContain('at version 99');
     expect(await reportsOf(t.question.id)).toHaveLength(before);
+    // Not even the person is recorded: a refused report changes nothing.
+    const people = await queryRows(
+      service.database.db,
+      sql`select 1 from users where external_id = '29:odd'`,
+    );
+    expect(people).toEqual([]);
   });
 });
