@@ -12,7 +12,9 @@ export function alreadyReported(): AppError {
 export function invalidReportReason(value: string, reasons: readonly string[]): AppError {
   return new AppError(
     'insight.invalid_reason',
-    `"${value}" is not a reason for a report; use one of: ${reasons.join(', ')}.`,
+    value.trim()
+      ? `"${value}" is not a reason for a report; use one of: ${reasons.join(', ')}.`
+      : `Please choose a reason for the report: ${reasons.join(', ')}.`,
   );
 }
 

@@ -74,15 +74,30 @@ export interface OpenReportGroup {
  */
 export function createReports(deps: { repository: ReportsRepository; clock: Clock }) {
   const { repository } = deps;
+
+  /** The report's reason and text as stored; throws the coded error of the first thing wrong with it. */
+  async function check(
+    input: Omit<ReportInput, 'reporterId'>,
+  ): Promise<{ reason: ReportReason; text: string | null }> {
+    const reason = parseReportReason(input.reason);
+    const text = input.text?.trim() || null;
+    if (text && text.length > REPORT_TEXT_MAX) throw reportTooLong(text.length, REPORT_TEXT_MAX);
+    if (reason === 'other' && !text) throw reportNeedsText();
+    if (!(await repository.versionExists(input.questionId, input.questionVersion)))
+      throw unknownQuestion(input.questionId, input.questionVersion);
+    return { reason, text };
+  }
+
   return {
+    /**
+     * Checks a report without storing it, so a caller can refuse a bad one before it records
+     * anything else (such as a first-time reporter); `report` checks again.
+     */
+    check,
+
     /** Stores a report. Throws `insight.already_reported` when this person reported this version before. */
     async report(input: ReportInput): Promise<ReportReceipt> {
-      const reason = parseReportReason(input.reason);
-      const text = input.text?.trim() || null;
-      if (text && text.length > REPORT_TEXT_MAX) throw reportTooLong(text.length, REPORT_TEXT_MAX);
-      if (reason === 'other' && !text) throw reportNeedsText();
-      if (!(await repository.versionExists(input.questionId, input.questionVersion)))
-        throw unknownQuestion(input.questionId, input.questionVersion);
+      const { reason, text } = await check(input);
       const stored = await repository.insert({
         questionId: input.questionId,
         questionVersion: input.questionVersion,

@@ -1,6 +1,8 @@
 import type { Topic } from '../bank/schema.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
+import { createReports, type ReportReceipt } from '../insight/reports.js';
+import { createReportsRepository } from '../insight/reports.repository.js';
 import { createLearning } from '../learning/learning.js';
 import type { Logger } from '../logger.js';
 import { createChannels } from './channels/channels.js';
@@ -97,6 +99,7 @@ export function createQuiz(deps: QuizDeps) {
   const preferences = createPreferences(shared);
   const { forgetMe } = createForgetMe(shared);
   const recipients = createReminderRecipients(shared);
+  const reports = createReports({ repository: createReportsRepository(db), clock });
 
   return {
     topics(): Array<Topic & { count?: number }> {
@@ -144,6 +147,30 @@ export function createQuiz(deps: QuizDeps) {
     practice: practice.practice,
     answerPractice: practice.answerPractice,
     reminderFor: practice.reminderFor,
+
+    // Reports on questions (the rules live in src/insight/reports.ts)
+    /**
+     * Stores a person's report on the question version they were shown; throws
+     * `insight.already_reported` on a second one. A report that pauses the question drops this
+     * process's kept pool, so the question is not drawn again here; other processes re-read theirs
+     * within a minute.
+     */
+    async reportQuestion(
+      actor: Actor,
+      report: { questionId: string; version: number; reason: string; text?: string | undefined },
+    ): Promise<ReportReceipt> {
+      const input = {
+        questionId: report.questionId,
+        questionVersion: report.version,
+        reason: report.reason,
+        text: report.text,
+      };
+      // A bad report changes nothing: it is refused before a first-time reporter is recorded.
+      await reports.check(input);
+      const receipt = await reports.report({ reporterId: (await shared.people.userOf(actor)).id, ...input });
+      if (receipt.paused) shared.pool.invalidate();
+      return receipt;
+    },
 
     // Progress
     leaderboard: stats.leaderboard,

@@ -239,6 +239,10 @@ export function renderUserSettingsText(settings: UserSettings): string {
   ].join('\n');
 }
 
+/** How to report a question, under the commands on every platform (the terminal adds its own way). */
+export const REPORT_HELP =
+  'Something wrong with a question (a wrong answer, outdated, unclear, a typo)? Choose "Report a problem" on it (in Slack, in its ⋯ menu).';
+
 export function renderHelpText(
   options: { problem?: string; suggestion?: string; prefix?: string } = {},
 ): string {
@@ -251,6 +255,7 @@ export function renderHelpText(
   lines.push('AWS AI Practitioner (AIF-C01) study bot. Commands:');
   for (const c of COMMAND_HELP)
     lines.push(`  ${`${prefix}${c.usage}`.padEnd(58)} ${c.does}${c.admin ? ' (admins)' : ''}`);
+  lines.push('', REPORT_HELP);
   return lines.join('\n');
 }
 

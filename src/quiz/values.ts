@@ -28,6 +28,12 @@ export const confidenceValueSchema = z.object({
   s: z.union([z.literal(0), z.literal(1)]),
 });
 export type ConfidenceValue = z.infer<typeof confidenceValueSchema>;
+/** A "Report a problem" control: the question and the version the person was shown. */
+export const reportValueSchema = z.object({
+  q: z.string().min(1).max(100),
+  v: z.number().int().min(1).max(1_000_000),
+});
+export type ReportValue = z.infer<typeof reportValueSchema>;
 
 /** How often weak-topic reminders come, as the App Home buttons offer it. */
 export const reminderChoiceSchema = z.enum(['daily', 'weekly', 'off']);

@@ -370,8 +370,9 @@ describe('Practice questions are answered only by the person they were handed to
 
   it('on Slack, another person, the same person id in another workspace, or a made-up hand-out are refused', async () => {
     const reply = await slackCommand('T1', 'C5', 'UPRIYA', 'topic access');
+    // The answer buttons' value is the one with a hand-out key (the report menu's has none).
     const handout = JSON.parse(
-      (JSON.stringify(reply.blocks).match(/\{\\"q\\":[^}]*\}/)?.[0] ?? '').replace(/\\"/g, '"'),
+      (JSON.stringify(reply.blocks).match(/\{\\"q\\":[^}]*\\"k\\":[^}]*\}/)?.[0] ?? '').replace(/\\"/g, '"'),
     ) as { q: string; v: number; k: string };
     const question = (await service.quiz.practiceQuestion(handout.q, handout.v))!;
     const before = await practiceCount();

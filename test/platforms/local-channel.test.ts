@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
 import { runLocalChannel } from '../../src/platforms/local/local-channel.js';
 import { correctChoice, describeChoice, presentQuestion } from '../../src/quiz/question.js';
 import { createTestQuiz } from '../support/quiz.js';
@@ -230,6 +232,59 @@ describe('the local terminal channel after forget-me', () => {
     expect(again).toContain('your first answer is the one that counts');
     expect(again).not.toMatch(/\+\d+ points/);
     expect(await term.type('stats')).toContain('No answers yet');
+    term.input.end();
+    await done;
+  });
+});
+
+describe('the local terminal channel reports questions', () => {
+  const reportsOf = (questionId: string) =>
+    queryRows<{ reason: string; text: string | null; version: number }>(
+      t!.database.handle.db,
+      sql`select reason, text, question_version as version from question_reports
+           where question_id = ${questionId} order by created_at`,
+    );
+
+  it('"report unclear typo in B" reports the question shown, once, and thanks you', async () => {
+    const { term, done, daily } = await openChannel();
+    expect(await term.type('report unclear typo in B')).toContain('Thanks for the report');
+    expect(await reportsOf(daily.question.id)).toEqual([
+      { reason: 'unclear', text: 'typo in B', version: daily.question.version },
+    ]);
+    expect(await term.type('report typo')).toContain('You have already reported this question');
+    expect(await reportsOf(daily.question.id)).toHaveLength(1);
+    term.input.end();
+    await done;
+  });
+
+  it('an unknown reason is answered with the valid ones, and "report" alone says how', async () => {
+    const { term, done, daily } = await openChannel();
+    expect(await term.type('report boring')).toContain(
+      '"boring" is not a reason for a report; use one of: wrong answer, outdated, unclear, typo, other.',
+    );
+    expect(await term.type('report')).toContain(
+      '"report <reason> [what is wrong]" reports the last question',
+    );
+    expect(await reportsOf(daily.question.id)).toEqual([]);
+    term.input.end();
+    await done;
+  });
+
+  it('reports the last question shown even once it is answered, and help says how', async () => {
+    const { term, done } = await openChannel();
+    const practice = await practiseUntil(term, 'fairness', /Practice/);
+    await term.type('A');
+    expect(await term.type('report wrong answer B is right too')).toContain('Thanks for the report');
+    const [row] = await queryRows<{ questionId: string; reason: string; text: string }>(
+      t!.database.handle.db,
+      sql`select question_id as "questionId", reason, text from question_reports`,
+    );
+    expect(row).toMatchObject({ reason: 'wrong_answer', text: 'B is right too' });
+    expect(row?.questionId).toMatch(/^fairness-/);
+    expect(practice).toContain('Practice');
+    const help = await term.type('help');
+    expect(help).toContain('Choose "Report a problem" on it');
+    expect(help).toContain('"report <reason> [what is wrong]"');
     term.input.end();
     await done;
   });

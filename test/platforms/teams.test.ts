@@ -330,12 +330,12 @@ describe('Teams: cards for every question type', () => {
         body: Array<{ type: string; isMultiSelect?: boolean }>;
         actions: Array<{ title: string }>;
       };
-    expect(render('single').actions.map((a) => a.title)).toEqual(['A', 'B', 'C', 'D']);
+    expect(render('single').actions.map((a) => a.title)).toEqual(['A', 'B', 'C', 'D', 'Report a problem']);
     expect(render('multiple').body.find((e) => e.type === 'Input.ChoiceSet')?.isMultiSelect).toBe(true);
     expect(render('ordering').body.filter((e) => e.type === 'Input.ChoiceSet')).toHaveLength(4);
     expect(render('matching').body.filter((e) => e.type === 'Input.ChoiceSet')).toHaveLength(3);
     for (const type of ['multiple', 'ordering', 'matching'])
-      expect(render(type).actions.map((a) => a.title)).toEqual(['Submit answer']);
+      expect(render(type).actions.map((a) => a.title)).toEqual(['Submit answer', 'Report a problem']);
   });
 });
 

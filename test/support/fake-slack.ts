@@ -69,6 +69,11 @@ export async function startFakeSlack(
         return { ok: true, url: options.socketUrl?.() ?? 'ws://127.0.0.1:1/' };
       case 'views.publish':
         return { ok: true, view: { id: 'V1' } };
+      case 'views.open':
+        // Slack answers with the view it opened; a trigger_id is good for one modal, within 3 s.
+        return body.trigger_id
+          ? { ok: true, view: { id: `V${++ts}`, ...(body.view as Record<string, unknown>) } }
+          : { ok: false, error: 'invalid_trigger_id' };
       case 'oauth.v2.access':
         return {
           ok: true,

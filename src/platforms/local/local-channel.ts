@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import { publicErrorOf } from '../../errors.js';
+import { REPORT_REASONS, reportThanks } from '../../insight/reports.js';
 import type { Logger } from '../../logger.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -120,6 +121,10 @@ export function createLocalPlatform(write: (text: string) => void): ChatPlatform
   };
 }
 
+const REPORT_USAGE = `Here, "report <reason> [what is wrong]" reports the last question shown; the reasons are: ${Object.values(
+  REPORT_REASONS,
+).join(', ')}.`;
+
 type Current =
   | { kind: 'daily'; postId: string; question: Question }
   | { kind: 'practice'; practice: PracticeQuestion };
@@ -163,6 +168,8 @@ export async function runLocalChannel(options: {
   let current: Current | undefined;
   /** The question last answered, for a following "sure" or "guess". */
   let lastAnswered: string | undefined;
+  /** The last question shown, answered or not: what `report` is about. */
+  let lastShown: Question | undefined;
 
   write(
     [
@@ -193,12 +200,39 @@ export async function runLocalChannel(options: {
       ...(state ? { timezone: state.timezone } : {}),
     });
     current = { kind: 'daily', postId: post.id, question: daily.question };
+    lastShown = daily.question;
+  }
+
+  /** `report <reason> [what is wrong]`: reports the last question shown, as the menu does in Slack. */
+  async function reportLastQuestion(args: string): Promise<void> {
+    if (!lastShown) {
+      write('\nThere is no question to report yet. Send "today" or "practice" to see one.\n');
+      return;
+    }
+    if (!args) {
+      write(`\n${REPORT_USAGE}\n`);
+      return;
+    }
+    // "wrong answer" is the one reason of two words; "wrong-answer" and "wrong_answer" work too.
+    const [, reason = '', text = ''] = /^(wrong[\s_-]+answer|\S+)\s*([\s\S]*)$/i.exec(args) ?? [];
+    const receipt = await quiz.reportQuestion(actor, {
+      questionId: lastShown.id,
+      version: lastShown.version,
+      reason,
+      text,
+    });
+    write(`\n${reportThanks(receipt)}\n`);
   }
 
   async function handle(line: string): Promise<boolean> {
     const text = line.trim();
     if (/^(quit|exit|bye)$/i.test(text)) return false;
     const stripped = text.replace(/^\/?aif-quiz\b/i, '').trim();
+    const report = /^report\b\s*([\s\S]*)$/i.exec(stripped);
+    if (report) {
+      await reportLastQuestion(report[1]?.trim() ?? '');
+      return true;
+    }
     if (!current && looksLikeTypedAnswer(stripped)) {
       // A stray letter must not answer (or re-show) anything the person did not ask for.
       write(
@@ -249,9 +283,11 @@ export async function runLocalChannel(options: {
     const reply = await runCommand(quiz, { actor, channel }, command);
     if (reply.kind === 'practice') {
       current = { kind: 'practice', practice: reply.practice };
+      lastShown = reply.practice.question;
       await platform.sendPractice(you, target, reply.practice);
     } else {
       write(`\n${renderReplyText(reply)}\n`);
+      if (reply.kind === 'help' && !reply.problem) write(`${REPORT_USAGE}\n`);
     }
     return true;
   }

@@ -23,6 +23,12 @@ export const ACTIONS = {
   homeReminders: 'home_reminders',
   digestPractice: 'digest_practice',
   confidence: 'confidence',
+  report: 'report_question',
+} as const;
+
+/** The callback ids of the bot's modals, which their view submissions are dispatched on. */
+export const VIEWS = {
+  report: 'report_question',
 } as const;
 
 export const section = (text: string): KnownBlock => ({

@@ -20,11 +20,11 @@ const responseUrl = z
   .regex(/^https?:\/\/[^\s/]+\/\S*$/);
 
 /**
- * The requests this bot serves, as Slack sends them: the command, clicks on the bot's buttons, the
- * events it subscribes to, and Slack's own checks. Anything else is answered 400 before Bolt sees
- * it: Bolt assumes Slack's shapes and fails with a 500 (or waits 3 s for an acknowledgement that
- * never comes) on others. Picked by the request's kind rather than tried one by one: a click is the
- * request that comes by the thousand.
+ * The requests this bot serves, as Slack sends them: the command, clicks on the bot's buttons, its
+ * modals' submissions, the events it subscribes to, and Slack's own checks. Anything else is
+ * answered 400 before Bolt sees it: Bolt assumes Slack's shapes and fails with a 500 (or waits 3 s
+ * for an acknowledgement that never comes) on others. Picked by the request's kind rather than
+ * tried one by one: a click is the request that comes by the thousand.
  */
 const SHAPES = {
   url_verification: z.looseObject({ type: z.literal('url_verification'), challenge: text(200) }),
@@ -48,6 +48,16 @@ const SHAPES = {
     response_url: responseUrl.optional(),
     channel: z.looseObject({ id }).optional(),
   }),
+  view_submission: z.looseObject({
+    type: z.literal('view_submission'),
+    team: z.looseObject({ id }),
+    user: z.looseObject({ id }),
+    view: z.looseObject({
+      callback_id: text(255),
+      private_metadata: text(3000).optional(),
+      state: z.looseObject({ values: z.record(z.string(), z.unknown()) }).optional(),
+    }),
+  }),
   event_callback: z.looseObject({
     type: z.literal('event_callback'),
     team_id: id,
@@ -66,7 +76,10 @@ const SHAPES = {
 type SlackRequest =
   | { kind: 'url_verification'; challenge: string }
   | { kind: 'ssl_check' }
-  | { kind: 'command' | 'block_actions' | 'event_callback'; body: Record<string, unknown> };
+  | {
+      kind: 'command' | 'block_actions' | 'view_submission' | 'event_callback';
+      body: Record<string, unknown>;
+    };
 
 /** The request's kind and its checked body, or undefined when it is none this app serves. */
 function readRequest(raw: unknown): SlackRequest | undefined {

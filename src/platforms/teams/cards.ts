@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPORT_REASONS, REPORT_TEXT_MAX } from '../../insight/reports.js';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
@@ -8,6 +9,7 @@ import {
   confidenceValueSchema,
   dailyValueSchema,
   practiceValueSchema,
+  reportValueSchema,
   topicSlugSchema,
 } from '../../quiz/values.js';
 
@@ -21,6 +23,7 @@ export const cardDataSchema = z.discriminatedUnion('aifq', [
   // The digest's "Practise <topic>" button.
   z.object({ aifq: z.literal('topic'), t: topicSlugSchema }),
   confidenceValueSchema.extend({ aifq: z.literal('confidence') }),
+  reportValueSchema.extend({ aifq: z.literal('report') }),
 ]);
 export type CardData = z.infer<typeof cardDataSchema>;
 /** What an answer's Submit carries: a question of the day's or a practice question's. */
@@ -104,6 +107,53 @@ function questionElements(
   }
 }
 
+/** The ids of the report form's inputs, whose values come back with its Submit. */
+export const REPORT_FIELDS = { reason: 'reportReason', text: 'reportText' } as const;
+
+const capitalised = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
+
+/**
+ * "Report a problem", the last action of a question's card: it unfolds a small form in the card (a
+ * reason and, optionally, what is wrong), whose Submit comes back bound to the question and version
+ * shown. Inputs inside the unfolded form are sent only by its own Submit, never with an answer.
+ *
+ * @example card(body, [...answerActions, reportAction(question)])
+ */
+export function reportAction(question: Pick<Question, 'id' | 'version'>): Element {
+  const data: CardData = { aifq: 'report', q: question.id, v: question.version };
+  return {
+    type: 'Action.ShowCard',
+    title: 'Report a problem',
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        {
+          type: 'Input.ChoiceSet',
+          id: REPORT_FIELDS.reason,
+          label: 'What is wrong?',
+          style: 'compact',
+          isRequired: true,
+          errorMessage: 'Choose a reason',
+          placeholder: 'Choose a reason',
+          choices: Object.entries(REPORT_REASONS).map(([value, words]) => ({
+            title: capitalised(words),
+            value,
+          })),
+        },
+        {
+          type: 'Input.Text',
+          id: REPORT_FIELDS.text,
+          label: 'Tell us more (needed for "other")',
+          isMultiline: true,
+          maxLength: REPORT_TEXT_MAX,
+          placeholder: 'For example: option B is also right, because…',
+        },
+      ],
+      actions: [{ type: 'Action.Submit', title: 'Send report', data }],
+    },
+  };
+}
+
 /** Reads a submitted card's inputs (the activity's `value`) into a choice. */
 export function choiceFromValue(question: Question, value: Record<string, unknown>): number[] {
   const read = (id: string) => Number(value[id] ?? Number.NaN);
@@ -128,11 +178,14 @@ export function dailyQuestionCard(message: DailyQuestionMessage): Element {
     text(questionHeader(message.question), { isSubtle: true, spacing: 'None' }),
   ];
   if (message.closed) {
-    return card([
-      ...head,
-      text(message.question.stem),
-      text(`Closed · ${message.answered} answered · the answer is in the replies`, { isSubtle: true }),
-    ]);
+    return card(
+      [
+        ...head,
+        text(message.question.stem),
+        text(`Closed · ${message.answered} answered · the answer is in the replies`, { isSubtle: true }),
+      ],
+      [reportAction(message.question)],
+    );
   }
   const { body, actions } = questionElements(presentQuestion(message.question), {
     aifq: 'qotd',
@@ -148,7 +201,7 @@ export function dailyQuestionCard(message: DailyQuestionMessage): Element {
         size: 'Small',
       }),
     ],
-    actions,
+    [...actions, reportAction(message.question)],
   );
 }
 
@@ -165,7 +218,7 @@ export function practiceCard(practice: PracticeQuestion, options: { reminder?: b
   const { body, actions } = questionElements(presentQuestion(practice.question), data);
   return card(
     [text(title), text(questionHeader(practice.question), { isSubtle: true, spacing: 'None' }), ...body],
-    actions,
+    [...actions, reportAction(practice.question)],
   );
 }
 

@@ -15,6 +15,10 @@ export function createQuestionPool(options: { repository: QuestionsRepository; t
         pool = { rows: await options.repository.activePool(), until: now + ttlMs };
       return pool.rows;
     },
+    /** Forgets the kept pool, so the next draw reads it again (a question was just paused). */
+    invalidate(): void {
+      pool = undefined;
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { registerDailyAnswers } from './daily-answers.js';
 import type { ListenerDeps } from './deps.js';
 import { registerDigestPractice } from './digest-practice.js';
 import { registerPracticeAnswers } from './practice-answers.js';
+import { registerReportQuestion } from './report-question.js';
 import { registerUninstall } from './uninstall.js';
 
 /**
@@ -21,5 +22,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerDigestPractice(actions, deps);
   registerConfidence(actions, deps);
   registerAppHome(app, actions, deps);
+  registerReportQuestion(app, actions, deps);
   registerUninstall(app, deps);
 }

@@ -6,6 +6,7 @@ import { practiceTitleParts } from '../../../quiz/render-study.js';
 import { formatInZone, questionHeader } from '../../../quiz/render-text.js';
 import type { DailyValue, PracticeValue } from '../../../quiz/values.js';
 import { ACTIONS, clip, context, escapeMrkdwn, plain, SLACK_LIMITS, section } from '../blocks.js';
+import { reportMenu } from './report.js';
 
 /**
  * The question and the inputs that fit its type: a button per option for single-answer questions;
@@ -130,9 +131,17 @@ function closesText(closesAt: Date | null, timezone?: string): string {
   return ` · closes <!date^${Math.floor(closesAt.getTime() / 1000)}^{date_short_pretty} at {time}|${formatInZone(closesAt, timezone)}>`;
 }
 
+/** A question's heading with the "Report a problem" menu beside it (it takes no block of its own). */
+function withReportMenu(head: KnownBlock, question: Question): KnownBlock {
+  return { ...head, accessory: reportMenu(question) } as KnownBlock;
+}
+
 export function dailyQuestionBlocks(message: DailyQuestionMessage): KnownBlock[] {
   const presentation = presentQuestion(message.question);
-  const head = section(`*Question of the day* · ${message.localDate}\n${questionHeader(message.question)}`);
+  const head = withReportMenu(
+    section(`*Question of the day* · ${message.localDate}\n${questionHeader(message.question)}`),
+    message.question,
+  );
   if (message.closed) {
     return [
       head,
@@ -162,7 +171,7 @@ export function practiceBlocks(
     ...(options.reminder ? { r: 1 as const } : {}),
   };
   return [
-    section(`${title}\n${questionHeader(practice.question)}`),
+    withReportMenu(section(`${title}\n${questionHeader(practice.question)}`), practice.question),
     ...questionBlocks(presentQuestion(practice.question), { kind: 'practice', value }),
   ];
 }

@@ -16,7 +16,7 @@ import type { HandlerDeps } from './deps.js';
  */
 export async function handleCardSubmit(
   context: TurnContext,
-  value: CardData & Record<string, unknown>,
+  value: Exclude<CardData, { aifq: 'report' }> & Record<string, unknown>,
   deps: HandlerDeps,
 ): Promise<void> {
   const { activity } = context;

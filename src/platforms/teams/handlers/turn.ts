@@ -6,6 +6,7 @@ import { handleCardSubmit } from './card-submit.js';
 import { handleCommand } from './command.js';
 import type { HandlerDeps } from './deps.js';
 import { handleMembershipChange, membershipChangeOf } from './membership.js';
+import { handleReportSubmit } from './report-submit.js';
 
 /**
  * Every activity of a turn, handled once. The Bot Connector may deliver the same activity again:
@@ -47,6 +48,7 @@ async function handleActivity(context: TurnContext, deps: HandlerDeps): Promise<
   if (change) return handleMembershipChange(context, change, conversationId, deps);
   if (activity.type !== 'message') return;
   const submitted = submittedCardOf(activity);
-  if (submitted) await handleCardSubmit(context, submitted, deps);
+  if (submitted?.aifq === 'report') await handleReportSubmit(context, submitted, deps);
+  else if (submitted) await handleCardSubmit(context, submitted, deps);
   else await handleCommand(context, deps);
 }
