@@ -20,6 +20,7 @@ export type Command =
   | { name: 'optin' }
   | { name: 'timezone'; timezone: string }
   | { name: 'forget-me'; confirmed: boolean }
+  | { name: 'mock'; action: 'resume' | 'new' | 'abandon' }
   | {
       name: 'invalid';
       input: string;
@@ -33,6 +34,10 @@ export const COMMAND_HELP: Array<{ usage: string; does: string; admin?: boolean 
   { usage: 'practice', does: 'a private practice question, on your weakest topic first' },
   { usage: 'topic <slug>', does: 'practise one topic' },
   { usage: 'topics', does: 'list the topics, by exam domain' },
+  {
+    usage: 'mock [new|abandon]',
+    does: 'a private timed mock exam (65 questions, 90 minutes); "mock" again resumes it',
+  },
   { usage: 'stats', does: 'your answers, accuracy per domain, streak, rank and weakest topics' },
   {
     usage: 'leaderboard [week|month|all] [workspace]',
@@ -70,6 +75,7 @@ const NAMES = [
   'optin',
   'timezone',
   'forget-me',
+  'mock',
 ];
 
 const ALIASES: Record<string, string> = {
@@ -85,6 +91,7 @@ const ALIASES: Record<string, string> = {
   forgetme: 'forget-me',
   forget: 'forget-me',
   tz: 'timezone',
+  'mock-exam': 'mock',
 };
 
 /**
@@ -191,6 +198,14 @@ export function parseCommand(input: string): Command {
       if (args.length === 1 && args[0]?.toLowerCase() === 'confirm')
         return { name: 'forget-me', confirmed: true };
       return invalid('Send "forget-me" to see what would be erased, then "forget-me confirm".');
+    }
+    case 'mock': {
+      const arg = args[0]?.toLowerCase();
+      if (args.length === 0) return { name: 'mock', action: 'resume' };
+      if (args.length === 1 && (arg === 'new' || arg === 'start')) return { name: 'mock', action: 'new' };
+      if (args.length === 1 && (arg === 'abandon' || arg === 'stop' || arg === 'end'))
+        return { name: 'mock', action: 'abandon' };
+      return invalid('Send "mock" to start or resume a mock exam, or "mock abandon" to end it.');
     }
     default: {
       const suggestion = closestCommand(word);

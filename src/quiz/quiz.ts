@@ -1,6 +1,10 @@
 import type { Topic } from '../bank/schema.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/client.js';
+import { createCardsRepository } from '../learning/cards.repository.js';
+import { createMockExams } from '../learning/mock/mock.js';
+import { createMockRepository } from '../learning/mock/mock.repository.js';
+import type { MockSettings } from '../learning/mock/mock.types.js';
 import { createChannels } from './channels/channels.js';
 import { createChannelsRepository } from './channels/channels.repository.js';
 import { createAnswering } from './daily/answering.js';
@@ -37,6 +41,8 @@ export interface QuizDeps {
   topics: Topic[];
   /** 0 ≤ x < 1; injectable so draws are repeatable in tests. */
   random?: () => number;
+  /** Mock exam size and length; AIF-C01's 65 questions in 90 minutes by default (tests use fewer). */
+  mockExam?: Partial<MockSettings>;
 }
 
 /**
@@ -83,6 +89,15 @@ export function createQuiz(deps: QuizDeps) {
   const preferences = createPreferences(shared);
   const { forgetMe } = createForgetMe(shared);
   const recipients = createReminderRecipients(shared);
+  const mock = createMockExams({
+    repository: createMockRepository(db),
+    people: shared.people,
+    versions: shared.versions,
+    applyAnswers: createCardsRepository(db).applyAnswers,
+    clock,
+    random,
+    ...(deps.mockExam ? { settings: deps.mockExam } : {}),
+  });
 
   return {
     topics(): Array<Topic & { count?: number }> {
@@ -136,6 +151,15 @@ export function createQuiz(deps: QuizDeps) {
     personalStats: stats.personalStats,
     weakTopics: stats.weakTopics,
     weeklyDigest: createWeeklyDigest(shared),
+
+    // Mock exams
+    startMock: mock.startMock,
+    answerMock: mock.answerMock,
+    skipMock: mock.skipMock,
+    flagMock: mock.flagMock,
+    abandonMock: mock.abandonMock,
+    mockStatus: mock.mockStatus,
+    closeExpiredMocks: mock.closeExpiredMocks,
 
     // People and preferences
     settings: preferences.settings,

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import type { MockSettings } from '../../src/learning/mock/mock.types.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { ROOT } from './cli.js';
@@ -22,6 +23,8 @@ export async function startTestService(
     databasePassword?: string;
     /** The service's clock (the quiz's days, windows and closes); the system clock by default. */
     clock?: Clock;
+    /** A small, short mock exam, so a whole one takes a few clicks. */
+    mockExam?: Partial<MockSettings>;
   } = {},
 ): Promise<{ service: RunningService; stop(): Promise<void> }> {
   const serverUrl = testPostgresUrl();
@@ -52,6 +55,7 @@ export async function startTestService(
     const service = await startService({
       config,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.mockExam ? { mockExam: options.mockExam } : {}),
       logger: options.logs
         ? createLogger({ ...config.log, format: 'json' }, options.logs)
         : createLogger({ level: 'silent', format: 'json' }),
