@@ -2,9 +2,13 @@ import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { correctChoice, describeChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
 
-/** The question in front of someone in their running mock exam, read from the database. */
+/**
+ * The question in front of someone in their running mock exam, read from the database. `user` is
+ * the person's id on their platform, when several people have an exam running.
+ */
 export async function currentMockItem(
   db: Database,
+  user?: string,
 ): Promise<{ mockId: string; position: number; question: Question }> {
   const [row] = await queryRows<{
     mock_id: string;
@@ -17,7 +21,9 @@ export async function currentMockItem(
     sql`select i.mock_id, i.position, i.question_id, i.question_version, v.content
         from mock_exams m join mock_exam_items i on i.mock_id = m.id and i.position = m.position
         join question_versions v on v.question_id = i.question_id and v.version = i.question_version
-        where m.status = 'running' order by m.started_at desc limit 1`,
+        join users u on u.id = m.user_id
+        where m.status = 'running' and (${user ?? null}::text is null or u.external_id = ${user ?? null})
+        order by m.started_at desc limit 1`,
   );
   if (!row) throw new Error('no mock exam is running');
   return {

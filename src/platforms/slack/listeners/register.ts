@@ -4,6 +4,7 @@ import { registerAppHome } from './app-home.js';
 import { registerCommand } from './command.js';
 import { registerDailyAnswers } from './daily-answers.js';
 import type { ListenerDeps } from './deps.js';
+import { registerMock } from './mock.js';
 import { registerPracticeAnswers } from './practice-answers.js';
 import { registerUninstall } from './uninstall.js';
 
@@ -16,6 +17,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const actions = createActionDispatcher(app, deps.log);
   registerDailyAnswers(actions, deps);
   registerPracticeAnswers(actions, deps);
+  registerMock(actions, deps);
   registerAppHome(app, actions, deps);
   registerUninstall(app, deps);
 }
