@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mockValueSchema } from '../../learning/mock/mock.values.js';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
@@ -12,12 +13,13 @@ const CARD_VERSION = '1.5';
 export const cardDataSchema = z.discriminatedUnion('aifq', [
   dailyValueSchema.extend({ aifq: z.literal('qotd') }),
   practiceValueSchema.extend({ aifq: z.literal('practice') }),
+  mockValueSchema.extend({ aifq: z.literal('mock') }),
 ]);
 export type CardData = z.infer<typeof cardDataSchema>;
 
-type Element = Record<string, unknown>;
+export type Element = Record<string, unknown>;
 
-const text = (value: string, extra: Element = {}): Element => ({
+export const text = (value: string, extra: Element = {}): Element => ({
   type: 'TextBlock',
   text: value,
   wrap: true,
@@ -38,7 +40,7 @@ export function card(body: Element[], actions: Element[] = []): Element {
  * The question with inputs that fit its type: a button per option (single); a multi-select choice
  * set (multiple); one choice set per position (ordering) or per prompt (matching); then Submit.
  */
-function questionElements(
+export function questionElements(
   presentation: Presentation,
   data: CardData,
 ): { body: Element[]; actions: Element[] } {

@@ -1,15 +1,31 @@
 import type { TurnContext } from 'botbuilder';
+import type { MockView } from '../../../learning/mock/mock.types.js';
+import type { MockValue } from '../../../learning/mock/mock.values.js';
 import type { UserTarget } from '../../../quiz/port.js';
 import type { Question } from '../../../quiz/question.js';
-import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
+import type { Actor, AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
 import { renderFeedbackText } from '../../../quiz/render-text.js';
 import { actorOf, baseConversationId, markdown } from '../activity.js';
-import { type CardData, choiceFromValue } from '../cards.js';
+import { type CardData, cardAttachment, choiceFromValue } from '../cards.js';
+import { mockCard } from '../mock-cards.js';
 import type { HandlerDeps } from './deps.js';
 
+/** A mock exam card's button: Skip (or Keep), Flag or Unflag, or an answer. */
+function moveMock(
+  deps: HandlerDeps,
+  actor: Actor,
+  value: MockValue,
+  readChoice: (question: Question) => unknown,
+): Promise<MockView> {
+  const move = { mockId: value.m, position: value.p };
+  if (value.s === 1) return deps.quiz.skipMock(actor, move);
+  if (value.f !== undefined) return deps.quiz.flagMock(actor, { ...move, flagged: value.f === 1 });
+  return deps.quiz.answerMock(actor, { ...move, readChoice });
+}
+
 /**
- * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
- * question. The card's fields are read against the question; the answer is stored, then its
+ * A submitted card of the bot: an answer to the question of the day (`qotd`), to a practice
+ * question, or a move in a mock exam (whose next step comes back as a new card). The card's fields are read against the question; the answer is stored, then its
  * result is shown privately.
  */
 export async function handleCardSubmit(
@@ -23,6 +39,12 @@ export async function handleCardSubmit(
   const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
   const readChoice = (question: Question) =>
     question.type === 'single' ? value.c : choiceFromValue(question, value);
+  if (value.aifq === 'mock') {
+    await context.sendActivity({
+      attachments: [cardAttachment(mockCard(await moveMock(deps, actor, value, readChoice)))],
+    });
+    return;
+  }
   const result: AnswerResult | PracticeResult =
     value.aifq === 'qotd'
       ? await answers.recordDaily(actor, {
