@@ -1,11 +1,13 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
+import { queryRows } from '../../src/db/client.js';
 import { correctChoice, type Question } from '../../src/quiz/question.js';
 import { teamsInputsFor } from '../support/answers.js';
 import { startFakeConnector } from '../support/fake-connector.js';
 import { currentMockItem, mockItemTypes, wrongChoice } from '../support/mock.js';
 import { startTestService } from '../support/service.js';
-import { postToTeamsBot, TEAMS_BOT, teamsChannelActivity } from '../support/teams.js';
+import { postToTeamsBot, runServiceJob, TEAMS_BOT, teamsChannelActivity } from '../support/teams.js';
 
 const TENANT = 'tenant-mock';
 const clock = fixedClock('2026-11-02T10:00:00Z');
@@ -100,6 +102,23 @@ describe('a mock exam on Teams', () => {
     expect(late).toContain('Time ran out before that, so it was not counted.');
     expect(late).toContain('Mock exam report (time ran out)');
     expect(late).toContain('1 of 5 right · 1 answered');
+  });
+
+  it('the close-questions job ends an exam whose time ran out; "mock" then shows its report', async () => {
+    const user = '29:mock-d';
+    await say(user, 'mock');
+    const { mockId } = await currentMockItem(db(), user);
+    clock.advance(90 * 60_000);
+    await runServiceJob(started.service, 'close-questions', clock.now());
+    const [row] = await queryRows<{ status: string }>(
+      db(),
+      sql`select status from mock_exams where id = ${mockId}`,
+    );
+    expect(row?.status).toBe('timed_out');
+    const report = await say(user, 'mock');
+    expect(report).toContain('Time ran out on your last mock exam');
+    expect(report).toContain('0 of 5 right · 0 answered');
+    expect(await say(user, 'mock')).toContain('Mock exam · question 1/5 · 90 min left');
   });
 
   it('asked for in a channel, the exam goes to the 1:1 chat', async () => {
