@@ -120,6 +120,8 @@ describe('a mock exam on Slack', () => {
       'the DM',
     );
     expect(text(first.body)).toContain('Mock exam · question 1/5 · 90 min left');
+    expect(text(first.body)).toContain(`"action_id":"${ACTIONS.mockSkip}"`);
+    expect(text(first.body)).toContain(`"action_id":"${ACTIONS.mockFlag}"`);
     const { mockId } = await currentMockItem(db(), 'U1');
     expect(new Set(await mockItemTypes(db(), mockId))).toEqual(
       new Set(['single', 'multiple', 'ordering', 'matching']),

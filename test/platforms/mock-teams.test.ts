@@ -68,6 +68,8 @@ describe('a mock exam on Teams', () => {
     const first = await say(user, 'mock');
     expect(first).toContain('application/vnd.microsoft.card.adaptive');
     expect(first).toContain('Mock exam · question 1/5 · 90 min left');
+    expect(first).toContain('"title":"Skip"');
+    expect(first).toContain('"title":"Flag for review"');
     const { mockId } = await currentMockItem(db(), user);
     expect(new Set(await mockItemTypes(db(), mockId))).toEqual(
       new Set(['single', 'multiple', 'ordering', 'matching']),

@@ -20,27 +20,30 @@ function mockQuestionCard(view: MockQuestionView): Element {
   const data: CardData = { aifq: 'mock', m: view.mockId, p: view.position };
   const { body, actions } = questionElements(presentQuestion(view.question), data);
   const review = view.phase === 'review';
+  const moves = [
+    { type: 'Action.Submit', title: review ? 'Keep' : 'Skip', data: { ...data, s: 1 } },
+    ...(review
+      ? []
+      : [
+          {
+            type: 'Action.Submit',
+            title: view.flagged ? 'Unflag' : 'Flag for review',
+            data: { ...data, f: view.flagged ? 0 : 1 },
+          },
+        ]),
+  ];
+  // Skip and Flag sit in the body, apart from the answer buttons: Teams shows at most six actions
+  // in a row, and a single-answer question already has one per option.
   return card(
     [
       ...(view.note ? [text(view.note, { isSubtle: true })] : []),
       text(`**${mockHeader(view)}**`, { size: 'Medium' }),
       text(questionHeader(view.question), { isSubtle: true, spacing: 'None' }),
       ...body,
+      { type: 'ActionSet', actions: moves },
       text(mockHint(view), { isSubtle: true, size: 'Small' }),
     ],
-    [
-      ...actions,
-      { type: 'Action.Submit', title: review ? 'Keep' : 'Skip', data: { ...data, s: 1 } },
-      ...(review
-        ? []
-        : [
-            {
-              type: 'Action.Submit',
-              title: view.flagged ? 'Unflag' : 'Flag for review',
-              data: { ...data, f: view.flagged ? 0 : 1 },
-            },
-          ]),
-    ],
+    actions,
   );
 }
 
