@@ -1,13 +1,11 @@
 import { domainTitle } from '../../bank/schema.js';
-import {
-  correctChoice,
-  describeChoice,
-  describeCorrectAnswer,
-  presentQuestion,
-} from '../../quiz/question.js';
+import { describeChoice, describeCorrectAnswer, presentQuestion } from '../../quiz/question.js';
 import { renderQuestionText } from '../../quiz/question-text.js';
 import type { MockMistake, MockQuestionView, MockReport, MockView } from './mock.types.js';
 import { PASS_SCORE } from './mock.types.js';
+
+/** What happens to the mistakes next. */
+export const MISTAKES_COME_BACK = 'The ones you answered come back as reviews when you practise.';
 
 /** Mistakes listed in full in a report; the rest are counted. */
 export const LISTED_MISTAKES = 15;
@@ -61,9 +59,7 @@ export function mistakeLines(mistake: MockMistake): string[] {
   const given = mistake.choice ? `you: ${describeChoice(presentation, mistake.choice)}` : 'not answered';
   const right = mistake.hidden
     ? "the answer shows after a channel's question of the day reveals it (it is open right now)"
-    : question.type === 'single' || question.type === 'multiple'
-      ? `right: ${describeCorrectAnswer(presentation).replace(/\n/g, '; ')}`
-      : `right: ${describeChoice(presentation, correctChoice(question))}`;
+    : `right: ${describeCorrectAnswer(presentation).replace(/\n/g, '; ')}`;
   return [`Q${mistake.position + 1} · Domain ${question.domain} · ${stem}`, `   ${given} · ${right}`];
 }
 
@@ -82,7 +78,7 @@ export function renderMockReportText(report: MockReport, note?: string): string 
     for (const mistake of report.mistakes.slice(0, LISTED_MISTAKES)) lines.push(...mistakeLines(mistake));
     if (report.mistakes.length > LISTED_MISTAKES)
       lines.push(`…and ${report.mistakes.length - LISTED_MISTAKES} more.`);
-    lines.push('They come back as reviews when you practise.');
+    lines.push(MISTAKES_COME_BACK);
   }
   lines.push(
     '',

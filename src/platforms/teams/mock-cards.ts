@@ -2,6 +2,7 @@ import type { MockQuestionView, MockReport, MockView } from '../../learning/mock
 import {
   domainLines,
   LISTED_MISTAKES,
+  MISTAKES_COME_BACK,
   mistakeLines,
   mockHeader,
   mockHint,
@@ -65,7 +66,7 @@ function mockReportCard(report: MockReport, note?: string): Element {
       ? [
           text(`**Mistakes to review (${report.mistakes.length})**`),
           ...mistakes.map((m) => text(mistakeLines(m).join('\n\n'), { spacing: 'Small' })),
-          text(`${more > 0 ? `…and ${more} more. ` : ''}They come back as reviews when you practise.`, {
+          text(`${more > 0 ? `…and ${more} more. ` : ''}${MISTAKES_COME_BACK}`, {
             isSubtle: true,
           }),
         ]

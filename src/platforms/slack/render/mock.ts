@@ -4,6 +4,7 @@ import type { MockValue } from '../../../learning/mock/mock.values.js';
 import {
   domainLines,
   LISTED_MISTAKES,
+  MISTAKES_COME_BACK,
   mistakeLines,
   mockHeader,
   mockHint,
@@ -72,9 +73,7 @@ function mockReportBlocks(report: MockReport, note?: string): KnownBlock[] {
     blocks.push(section(`*Mistakes to review (${report.mistakes.length})*`));
     // One section per few mistakes keeps each under Slack's 3,000 characters.
     for (let i = 0; i < mistakes.length; i += 5) blocks.push(section(mistakes.slice(i, i + 5).join('\n')));
-    blocks.push(
-      context(`${more > 0 ? `…and ${more} more. ` : ''}They come back as reviews when you practise.`),
-    );
+    blocks.push(context(`${more > 0 ? `…and ${more} more. ` : ''}${MISTAKES_COME_BACK}`));
   }
   blocks.push(
     context('The score is an estimate: AWS does not publish how right answers map to its 100–1000 scale.'),
