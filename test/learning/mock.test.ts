@@ -62,6 +62,27 @@ describe('mock exams across a person’s history', () => {
     expect(await drawnIn()).toHaveLength(5);
   });
 
+  it('two starts at once make one exam; the other is refused with where the exam stands', async () => {
+    t = await createTestQuiz({ mockExam: { questions: 5, minutes: 90 } });
+    await t.quiz.userIdOf(ada);
+    const [a, b] = await Promise.allSettled([
+      t.quiz.startMock(ada, { fresh: true }),
+      t.quiz.startMock(ada, { fresh: true }),
+    ]);
+    const outcomes = [a, b].map((r) =>
+      r.status === 'fulfilled' ? r.value.kind : (r.reason as Error).message,
+    );
+    expect(outcomes).toContain('question');
+    expect(outcomes).toContain(
+      'You already have a mock exam running (question 1/5, 90 min left). Send "mock" to carry on with it, or "mock abandon" to end it first.',
+    );
+    const running = await queryRows<{ n: number }>(
+      t.database.handle.db,
+      sql`select count(*)::int as n from mock_exams where status = 'running'`,
+    );
+    expect(running[0]?.n).toBe(1);
+  });
+
   it('the time-out job ends a forgotten exam; "mock" then shows its report once, hiding the answer of an open question of the day', async () => {
     t = await createTestQuiz({ now: '2026-11-02T08:00:00Z', mockExam: { questions: 5, minutes: 90 } });
     const db = t.database.handle.db;
