@@ -33,7 +33,12 @@ export function isAppError(error: unknown, code?: string): error is AppError {
  * channel, a practice question handed to someone else, a value the bot never sends. The person is
  * told why; whoever runs the bot gets a warning line, since a modified client is one way to get here.
  */
-const REFUSALS = new Set(['quiz.answer_elsewhere', 'quiz.practice_not_yours', 'input.invalid_value']);
+const REFUSALS = new Set([
+  'quiz.answer_elsewhere',
+  'quiz.practice_not_yours',
+  'mock.not_yours',
+  'input.invalid_value',
+]);
 
 // Not a type guard: an error that is no refusal may still be coded.
 export function isRefusal(error: unknown): boolean {

@@ -12,6 +12,7 @@ import type { JobName, JobReport } from './jobs/jobs.js';
 import { createScheduler, defaultSendQueue, runJobAt, type SchedulerDeps } from './jobs/scheduler.js';
 import { createCardsRepository } from './learning/cards.repository.js';
 import { catchUpCards } from './learning/catch-up.js';
+import type { MockSettings } from './learning/mock/mock.types.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
 import {
   countAnswers,
@@ -59,7 +60,12 @@ export interface AppCore {
 }
 
 /** Opens the database, applies migrations, loads and syncs the bank, and builds the quiz. */
-export async function openCore(config: Config, logger: Logger, clock: Clock = systemClock): Promise<AppCore> {
+export async function openCore(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: { mockExam?: Partial<MockSettings> } = {},
+): Promise<AppCore> {
   logger.info(
     config.database.kind === 'postgres'
       ? { database: redactUrl(config.database.url) }
@@ -93,6 +99,7 @@ export async function openCore(config: Config, logger: Logger, clock: Clock = sy
         adminUserIds: config.adminUserIds,
         defaultTimezone: config.defaultTimezone,
         topics: [...bank.topics.values()],
+        ...(options.mockExam ? { mockExam: options.mockExam } : {}),
       });
     return { database, bank, quiz: quizAt(clock), quizAt, secretBox };
   } catch (error) {
@@ -211,11 +218,15 @@ export async function startService(options: {
   serveHttp?: boolean;
   /** Where the service's "now" comes from (the quiz's days, windows and closes); the system clock by default. */
   clock?: Clock;
+  /** A smaller, shorter mock exam than AIF-C01's 65 questions in 90 minutes (tests). */
+  mockExam?: Partial<MockSettings>;
 }): Promise<RunningService> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log);
   const started = performance.now();
-  const core = await openCore(config, logger, options.clock);
+  const core = await openCore(config, logger, options.clock, {
+    ...(options.mockExam ? { mockExam: options.mockExam } : {}),
+  });
   const { database, quizAt, secretBox } = core;
   const queue = countQueued(defaultSendQueue());
   // prom-client is loaded only when metrics are on; off, nothing below is wrapped.

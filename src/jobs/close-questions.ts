@@ -2,9 +2,11 @@ import type { ChatPlatform, MessageRef } from '../quiz/port.js';
 import type { PostRow } from '../quiz/types.js';
 import { errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 
-/** Closes each open question at its close time and posts its reveal once. */
+/** Closes each open question at its close time and posts its reveal once; ends timed-out mock exams. */
 export async function closeQuestions(ctx: JobContext): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = [];
+  // Mock exams whose time ran out end here too, so they are scored even if nobody comes back to them.
+  await ctx.quiz.closeExpiredMocks();
   for (const post of await ctx.quiz.postsDueToClose()) await ctx.quiz.closePost(post.id);
 
   const sends: Array<Promise<void>> = [];

@@ -22,6 +22,7 @@ export type Command =
   | { name: 'optin' }
   | { name: 'timezone'; timezone: string }
   | { name: 'forget-me'; confirmed: boolean }
+  | { name: 'mock'; action: 'resume' | 'new' | 'abandon' }
   | {
       name: 'invalid';
       input: string;
@@ -44,6 +45,10 @@ export const COMMAND_HELP: Array<{ usage: string; does: string; admin?: boolean 
     does: 'your predicted score, coverage of the bank, last four weeks, exam pace, weakest topics',
   },
   { usage: 'exam <YYYY-MM-DD> | exam off', does: 'your exam date: stats and reminders pace you to it' },
+  {
+    usage: 'mock [new|abandon]',
+    does: 'a private timed mock exam (65 questions, 90 minutes); "mock" again resumes it',
+  },
   {
     usage: 'leaderboard [week|month|all] [workspace]',
     does: "this channel's leaders (or the whole workspace's)",
@@ -85,6 +90,7 @@ const NAMES = [
   'optin',
   'timezone',
   'forget-me',
+  'mock',
 ];
 
 const ALIASES: Record<string, string> = {
@@ -101,6 +107,7 @@ const ALIASES: Record<string, string> = {
   forgetme: 'forget-me',
   forget: 'forget-me',
   tz: 'timezone',
+  'mock-exam': 'mock',
 };
 
 /**
@@ -212,6 +219,14 @@ export function parseCommand(input: string): Command {
       if (args.length === 1 && args[0]?.toLowerCase() === 'confirm')
         return { name: 'forget-me', confirmed: true };
       return invalid('Send "forget-me" to see what would be erased, then "forget-me confirm".');
+    }
+    case 'mock': {
+      const arg = args[0]?.toLowerCase();
+      if (args.length === 0) return { name: 'mock', action: 'resume' };
+      if (args.length === 1 && (arg === 'new' || arg === 'start')) return { name: 'mock', action: 'new' };
+      if (args.length === 1 && (arg === 'abandon' || arg === 'stop' || arg === 'end'))
+        return { name: 'mock', action: 'abandon' };
+      return invalid('Send "mock" to start or resume a mock exam, or "mock abandon" to end it.');
     }
     default: {
       const suggestion = closestCommand(word);

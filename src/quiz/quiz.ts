@@ -4,6 +4,9 @@ import type { Database } from '../db/client.js';
 import { createReports, type ReportReceipt } from '../insight/reports.js';
 import { createReportsRepository } from '../insight/reports.repository.js';
 import { createLearning } from '../learning/learning.js';
+import { createMockExams } from '../learning/mock/mock.js';
+import { createMockRepository } from '../learning/mock/mock.repository.js';
+import type { MockSettings } from '../learning/mock/mock.types.js';
 import type { Logger } from '../logger.js';
 import { createChannels } from './channels/channels.js';
 import { createChannelsRepository } from './channels/channels.repository.js';
@@ -45,6 +48,8 @@ export interface QuizDeps {
   random?: () => number;
   /** Where a failed write of the learning engine's cards is reported (the start-up catch-up redoes it). */
   logger?: Logger;
+  /** Mock exam size and length; AIF-C01's 65 questions in 90 minutes by default (tests use fewer). */
+  mockExam?: Partial<MockSettings>;
 }
 
 /**
@@ -100,6 +105,15 @@ export function createQuiz(deps: QuizDeps) {
   const { forgetMe } = createForgetMe(shared);
   const recipients = createReminderRecipients(shared);
   const reports = createReports({ repository: createReportsRepository(db), clock });
+  const mock = createMockExams({
+    repository: createMockRepository(db),
+    people: shared.people,
+    versions: shared.versions,
+    applyAnswers: learning.cards.applyAnswers,
+    clock,
+    random,
+    ...(deps.mockExam ? { settings: deps.mockExam } : {}),
+  });
 
   return {
     topics(): Array<Topic & { count?: number }> {
@@ -187,6 +201,15 @@ export function createQuiz(deps: QuizDeps) {
     learningSettled: learning.writer.settled,
     /** Applies answers of any kind (a mock exam's) to their cards and the review log, awaited. */
     applyAnswers: learning.cards.applyAnswers,
+
+    // Mock exams
+    startMock: mock.startMock,
+    answerMock: mock.answerMock,
+    skipMock: mock.skipMock,
+    flagMock: mock.flagMock,
+    abandonMock: mock.abandonMock,
+    mockStatus: mock.mockStatus,
+    closeExpiredMocks: mock.closeExpiredMocks,
 
     // People and preferences
     settings: preferences.settings,

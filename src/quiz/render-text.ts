@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { DOMAINS, domainTitle, type ExamDomain, type Topic } from '../bank/schema.js';
+import { renderMockText } from '../learning/mock/mock-text.js';
 import { COMMAND_HELP } from './commands.js';
 import type { DailyQuestionMessage } from './port.js';
 import {
@@ -8,10 +9,10 @@ import {
   describeChoice,
   describeCorrectAnswer,
   markChoice,
-  type Presentation,
   presentQuestion,
   type Question,
 } from './question.js';
+import { questionHeader, renderQuestionText } from './question-text.js';
 import {
   examLines,
   practiceTitle,
@@ -41,26 +42,8 @@ import type {
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-export function questionHeader(question: Question): string {
-  return `Domain ${question.domain}: ${domainTitle(question.domain)} · ${'●'.repeat(question.difficulty)}${'○'.repeat(3 - question.difficulty)}`;
-}
-
-export function renderQuestionText(
-  presentation: Presentation,
-  options: { title?: string; footer?: string } = {},
-): string {
-  const { question, items, prompts } = presentation;
-  const lines = [options.title ?? 'Question', questionHeader(question), '', question.stem, ''];
-  if (question.type === 'matching') {
-    for (const p of prompts) lines.push(`  ${p.label}. ${p.text}`);
-    lines.push('', '  Answers:');
-  }
-  if (question.type === 'ordering') lines.push('  Steps, shuffled:');
-  for (const item of items) lines.push(`  ${item.label}) ${item.text}`);
-  lines.push('', presentation.howToAnswer);
-  if (options.footer) lines.push(options.footer);
-  return lines.join('\n');
-}
+// The question layout lives in question-text.ts, so other features can use it without a cycle.
+export { questionHeader, renderQuestionText };
 
 /** An instant as a date and time on the wall clock of a timezone, named: `2026-11-03 10:00 Europe/Paris`. */
 export function formatInZone(at: Date, timezone = 'UTC'): string {
@@ -352,6 +335,8 @@ export function renderReplyText(reply: Reply, prefix = ''): string {
       return reply.erased
         ? 'Done: your answers, points, streaks and settings are erased.'
         : `This erases your answers, points, streaks and settings for good. To go ahead, send "${prefix}forget-me confirm".`;
+    case 'mock':
+      return renderMockText(reply.view);
     case 'error':
       return reply.message;
   }

@@ -1,5 +1,6 @@
 import type { Topic } from '../bank/schema.js';
 import { AppError, isAppError } from '../errors.js';
+import type { MockView } from '../learning/mock/mock.types.js';
 import type { Command } from './commands.js';
 import type { Quiz } from './quiz.js';
 import type {
@@ -25,6 +26,8 @@ export type Reply =
   | { kind: 'notice'; text: string }
   | { kind: 'exam'; exam: Awaited<ReturnType<Quiz['exam']>> }
   | { kind: 'forget-me'; erased: boolean }
+  /** A mock exam's question or report: always shown privately. */
+  | { kind: 'mock'; view: MockView }
   | { kind: 'error'; code: string; message: string };
 
 /** Whether a reply is for everyone in the channel (a subscription change) or only for the person who asked. */
@@ -151,6 +154,15 @@ async function dispatch(quiz: Quiz, { actor, channel }: CommandContext, command:
     case 'timezone': {
       const settings = await quiz.setTimezone(actor, command.timezone);
       return { kind: 'notice', text: `Your timezone is now ${settings.timezone}; reminders follow it.` };
+    }
+    case 'mock': {
+      if (command.action !== 'abandon')
+        return { kind: 'mock', view: await quiz.startMock(actor, { fresh: command.action === 'new' }) };
+      const { answered, total } = await quiz.abandonMock(actor);
+      return {
+        kind: 'notice',
+        text: `Mock exam abandoned after ${answered} of ${total} answers; it gets no score. Send "mock" to start a new one.`,
+      };
     }
     case 'forget-me':
       return { kind: 'forget-me', erased: (await quiz.forgetMe(actor, command.confirmed)).erased };

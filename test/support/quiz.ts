@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadBank } from '../../src/bank/load.js';
 import { syncBank } from '../../src/bank/sync.js';
 import { fixedClock } from '../../src/clock.js';
+import type { MockSettings } from '../../src/learning/mock/mock.types.js';
 import { type Actor, type ChannelKey, createQuiz } from '../../src/quiz/quiz.js';
 import { ROOT } from './cli.js';
 import { createTestDatabase } from './database.js';
@@ -20,7 +21,12 @@ export function seededRandom(seed = 42): () => number {
 
 /** A quiz on a fresh database holding a synced bank (the small fixture bank unless told otherwise). */
 export async function createTestQuiz(
-  options: { bank?: 'mini' | 'real'; now?: string; adminUserIds?: string[] } = {},
+  options: {
+    bank?: 'mini' | 'real';
+    now?: string;
+    adminUserIds?: string[];
+    mockExam?: Partial<MockSettings>;
+  } = {},
 ) {
   const database = await createTestDatabase();
   const bank = await loadBank(
@@ -35,6 +41,7 @@ export async function createTestQuiz(
     defaultTimezone: 'UTC',
     topics: [...bank.topics.values()],
     random: seededRandom(),
+    ...(options.mockExam ? { mockExam: options.mockExam } : {}),
   });
   return { quiz, clock, database, bank, destroy: () => database.destroy() };
 }

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import type { MockSettings } from '../../src/learning/mock/mock.types.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { ROOT } from './cli.js';
@@ -22,8 +23,10 @@ export async function startTestService(
     databasePassword?: string;
     /** The service's clock (the quiz's days, windows and closes); the system clock by default. */
     clock?: Clock;
+    /** A small, short mock exam, so a whole one takes a few clicks. */
+    mockExam?: Partial<MockSettings>;
   } = {},
-): Promise<{ service: RunningService; stop(): Promise<void> }> {
+): Promise<{ readonly service: RunningService; restart(): Promise<RunningService>; stop(): Promise<void> }> {
   const serverUrl = testPostgresUrl();
   const template = testTemplate();
   const database = serverUrl
@@ -49,15 +52,26 @@ export async function startTestService(
       LOG_LEVEL: 'trace',
       ...env,
     });
-    const service = await startService({
-      config,
-      ...(options.clock ? { clock: options.clock } : {}),
-      logger: options.logs
-        ? createLogger({ ...config.log, format: 'json' }, options.logs)
-        : createLogger({ level: 'silent', format: 'json' }),
-    });
+    const start = () =>
+      startService({
+        config,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.mockExam ? { mockExam: options.mockExam } : {}),
+        logger: options.logs
+          ? createLogger({ ...config.log, format: 'json' }, options.logs)
+          : createLogger({ level: 'silent', format: 'json' }),
+      });
+    let service = await start();
     return {
-      service,
+      get service() {
+        return service;
+      },
+      /** Closes the service and starts a new one on the same database: what survives is what was stored. */
+      restart: async () => {
+        await service.close();
+        service = await start();
+        return service;
+      },
       stop: async () => {
         await service.close();
         await removeDatabase();

@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
-import { publicErrorOf } from '../../errors.js';
+import { isAppError, publicErrorOf } from '../../errors.js';
 import { REPORT_REASONS, reportThanks } from '../../insight/reports.js';
+import type { MockQuestionView, MockView } from '../../learning/mock/mock.types.js';
+import { renderMockText } from '../../learning/mock/mock-text.js';
 import type { Logger } from '../../logger.js';
 import { parseCommand } from '../../quiz/commands.js';
 import type {
@@ -127,7 +129,15 @@ const REPORT_USAGE = `Here, "report <reason> [what is wrong]" reports the last q
 
 type Current =
   | { kind: 'daily'; postId: string; question: Question }
-  | { kind: 'practice'; practice: PracticeQuestion };
+  | { kind: 'practice'; practice: PracticeQuestion }
+  | { kind: 'mock'; view: MockQuestionView };
+
+const questionOf = (current: Current): Question =>
+  current.kind === 'daily'
+    ? current.question
+    : current.kind === 'practice'
+      ? current.practice.question
+      : current.view.question;
 
 /**
  * A channel `#local` in the terminal, with you as its only member and admin. It posts today's
@@ -224,6 +234,38 @@ export async function runLocalChannel(options: {
     write(`\n${reportThanks(receipt)}\n`);
   }
 
+  function showMock(view: MockView): void {
+    current = view.kind === 'question' ? { kind: 'mock', view } : undefined;
+    write(`\n${renderMockText(view)}\n`);
+    if (view.kind === 'question')
+      write(
+        '\nType your answer, "skip" (or "keep" on a second look), "flag", "unflag", or "mock abandon".\n',
+      );
+  }
+
+  /** A line typed while a mock exam question is in front of the person; false when it is no mock move. */
+  async function mockMove(view: MockQuestionView, text: string): Promise<boolean> {
+    const move = { mockId: view.mockId, position: view.position };
+    const word = text.toLowerCase();
+    try {
+      if (word === 'skip' || word === 'keep') showMock(await quiz.skipMock(actor, move));
+      else if (word === 'flag' || word === 'unflag')
+        showMock(await quiz.flagMock(actor, { ...move, flagged: word === 'flag' }));
+      else if (looksLikeTypedAnswer(text))
+        showMock(
+          await quiz.answerMock(actor, {
+            ...move,
+            choice: parseTypedAnswer(presentQuestion(view.question), text),
+          }),
+        );
+      else return false;
+    } catch (error) {
+      if (isAppError(error) && error.code.startsWith('mock.')) current = undefined;
+      throw error;
+    }
+    return true;
+  }
+
   async function handle(line: string): Promise<boolean> {
     const text = line.trim();
     if (/^(quit|exit|bye)$/i.test(text)) return false;
@@ -240,8 +282,9 @@ export async function runLocalChannel(options: {
       );
       return true;
     }
-    if (current && looksLikeTypedAnswer(stripped)) {
-      const question = current.kind === 'daily' ? current.question : current.practice.question;
+    if (current?.kind === 'mock' && (await mockMove(current.view, stripped))) return true;
+    if (current && current.kind !== 'mock' && looksLikeTypedAnswer(stripped)) {
+      const question = questionOf(current);
       const choice = parseTypedAnswer(presentQuestion(question), stripped);
       const result =
         current.kind === 'daily'
@@ -274,14 +317,15 @@ export async function runLocalChannel(options: {
     const command = parseCommand(stripped);
     if (current && command.name === 'invalid' && command.unknown && !command.suggestion) {
       // Whoever has a question in front of them and types something unreadable most likely meant to answer it.
-      const question = current.kind === 'daily' ? current.question : current.practice.question;
+      const question = questionOf(current);
       write(
         `\nI could not read ${quoteInput(stripped)} as an answer or a command. ${typingHint(presentQuestion(question))} Send "help" for commands.\n`,
       );
       return true;
     }
     const reply = await runCommand(quiz, { actor, channel }, command);
-    if (reply.kind === 'practice') {
+    if (reply.kind === 'mock') showMock(reply.view);
+    else if (reply.kind === 'practice') {
       current = { kind: 'practice', practice: reply.practice };
       lastShown = reply.practice.question;
       await platform.sendPractice(you, target, reply.practice);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REPORT_REASONS, REPORT_TEXT_MAX } from '../../insight/reports.js';
+import { mockValueSchema } from '../../learning/mock/mock.values.js';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
 import type { PracticeQuestion } from '../../quiz/quiz.js';
@@ -24,12 +25,13 @@ export const cardDataSchema = z.discriminatedUnion('aifq', [
   z.object({ aifq: z.literal('topic'), t: topicSlugSchema }),
   confidenceValueSchema.extend({ aifq: z.literal('confidence') }),
   reportValueSchema.extend({ aifq: z.literal('report') }),
+  mockValueSchema.extend({ aifq: z.literal('mock') }),
 ]);
 export type CardData = z.infer<typeof cardDataSchema>;
 /** What an answer's Submit carries: a question of the day's or a practice question's. */
 export type AnswerCardData = Exclude<CardData, { aifq: 'topic' }>;
 
-type Element = Record<string, unknown>;
+export type Element = Record<string, unknown>;
 
 export const text = (value: string, extra: Element = {}): Element => ({
   type: 'TextBlock',
@@ -52,7 +54,7 @@ export function card(body: Element[], actions: Element[] = []): Element {
  * The question with inputs that fit its type: a button per option (single); a multi-select choice
  * set (multiple); one choice set per position (ordering) or per prompt (matching); then Submit.
  */
-function questionElements(
+export function questionElements(
   presentation: Presentation,
   data: AnswerCardData,
 ): { body: Element[]; actions: Element[] } {

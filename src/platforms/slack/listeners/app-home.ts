@@ -13,8 +13,15 @@ export function registerAppHome(app: App, actions: ActionRegistry, deps: Listene
 
   async function publishHome(teamId: string, userId: string): Promise<void> {
     const actor = actorOf(teamId, { id: userId });
-    const [stats, settings] = await Promise.all([quiz.personalStats(actor), quiz.settings(actor)]);
-    await (await platform.client(teamId)).views.publish({ user_id: userId, view: homeView(stats, settings) });
+    const [stats, settings, mock] = await Promise.all([
+      quiz.personalStats(actor),
+      quiz.settings(actor),
+      quiz.mockStatus(actor),
+    ]);
+    await (await platform.client(teamId)).views.publish({
+      user_id: userId,
+      view: homeView(stats, settings, mock),
+    });
   }
 
   async function practiceInDirectMessage(teamId: string, userId: string, topic?: string): Promise<void> {

@@ -8,6 +8,7 @@ import { actorOf } from '../actor.js';
 import { postToResponseUrl } from '../http.js';
 import { replyBlocks } from '../render/reply.js';
 import type { ListenerDeps } from './deps.js';
+import { postMockInDirectMessage } from './mock.js';
 
 /** Commands that only read: the others change something, so a replay of them must have no effect. */
 const READ_ONLY_COMMANDS = new Set(['help', 'invalid', 'topics', 'stats', 'leaderboard', 'settings']);
@@ -45,6 +46,17 @@ export function registerCommand(app: App, deps: ListenerDeps): void {
           channelName: command.channel_name,
         };
     const reply = await runCommand(quiz, { actor, ...(channel ? { channel } : {}) }, parsed);
+    if (reply.kind === 'mock') {
+      // A mock exam runs in the DM with the bot, whatever channel it was asked for in: a message
+      // there stays put for 90 minutes, where an ephemeral one would vanish on reload.
+      await postMockInDirectMessage(deps, command.team_id, command.user_id, reply.view);
+      if (!inDirectMessage)
+        await postToResponseUrl(command.response_url, {
+          response_type: 'ephemeral',
+          text: 'Your mock exam is in your direct messages with me.',
+        });
+      return;
+    }
     await postToResponseUrl(command.response_url, {
       response_type: isChannelReply(reply) ? 'in_channel' : 'ephemeral',
       text: renderReplyText(reply, '/aif-quiz ').slice(0, 3000),

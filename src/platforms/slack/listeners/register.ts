@@ -6,6 +6,7 @@ import { registerConfidence } from './confidence.js';
 import { registerDailyAnswers } from './daily-answers.js';
 import type { ListenerDeps } from './deps.js';
 import { registerDigestPractice } from './digest-practice.js';
+import { registerMock } from './mock.js';
 import { registerPracticeAnswers } from './practice-answers.js';
 import { registerReportQuestion } from './report-question.js';
 import { registerUninstall } from './uninstall.js';
@@ -21,6 +22,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerPracticeAnswers(actions, deps);
   registerDigestPractice(actions, deps);
   registerConfidence(actions, deps);
+  registerMock(actions, deps);
   registerAppHome(app, actions, deps);
   registerReportQuestion(app, actions, deps);
   registerUninstall(app, deps);

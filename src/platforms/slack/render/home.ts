@@ -1,11 +1,12 @@
 import type { KnownBlock, View } from '@slack/types';
 import { domainTitle } from '../../../bank/schema.js';
+import type { MockStatus } from '../../../learning/mock/mock.types.js';
 import type { PersonalStats, StudyStats, UserSettings } from '../../../quiz/quiz.js';
 import { coverageLines, examLines, readinessLine, trendLine } from '../../../quiz/render-study.js';
 import { ACTIONS, escapeMrkdwn, plain, SLACK_LIMITS, section } from '../blocks.js';
 
 /** The App Home tab: a personal dashboard. */
-export function homeView(stats: PersonalStats, settings: UserSettings): View {
+export function homeView(stats: PersonalStats, settings: UserSettings, mock?: MockStatus): View {
   const blocks: KnownBlock[] = [{ type: 'header', text: plain('Your AIF-C01 study dashboard', 150) }];
   if (stats.answered === 0) {
     blocks.push(
@@ -55,6 +56,22 @@ export function homeView(stats: PersonalStats, settings: UserSettings): View {
         value: 'practice',
       },
     ],
+  });
+  blocks.push({ type: 'divider' });
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: mock
+        ? `*Mock exam in progress* · question ${mock.position + 1}/${mock.total} · ${mock.minutesLeft} min left`
+        : '*Mock exam* · a private timed rehearsal of the real exam, in your DM with me',
+    },
+    accessory: {
+      type: 'button',
+      action_id: ACTIONS.homeMock,
+      text: plain(mock ? 'Resume' : 'Start a mock exam'),
+      value: 'mock',
+    },
   });
   blocks.push({ type: 'divider' });
   const snoozed =

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { MockValue } from '../../../learning/mock/mock.values.js';
 import type { DailyQuestionMessage } from '../../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../../quiz/question.js';
 import type { PracticeQuestion } from '../../../quiz/quiz.js';
@@ -12,14 +13,14 @@ import { reportMenu } from './report.js';
  * The question and the inputs that fit its type: a button per option for single-answer questions;
  * checkboxes and Submit for multiple; one select per position (ordering) or prompt (matching) and Submit.
  */
-function questionBlocks(
+export function questionBlocks(
   presentation: Presentation,
-  options: { kind: 'daily'; value: DailyValue } | { kind: 'practice'; value: PracticeValue },
+  options: { single: string; submit: string; value: DailyValue | PracticeValue | MockValue },
 ): KnownBlock[] {
   const { question, items, prompts } = presentation;
   const blocks: KnownBlock[] = [section(escapeMrkdwn(question.stem))];
-  const singleAction = options.kind === 'daily' ? ACTIONS.dailySingle : ACTIONS.practiceSingle;
-  const submitAction = options.kind === 'daily' ? ACTIONS.dailySubmit : ACTIONS.practiceSubmit;
+  const singleAction = options.single;
+  const submitAction = options.submit;
   const submit = {
     type: 'button' as const,
     action_id: submitAction,
@@ -151,7 +152,11 @@ export function dailyQuestionBlocks(message: DailyQuestionMessage): KnownBlock[]
   }
   return [
     head,
-    ...questionBlocks(presentation, { kind: 'daily', value: { p: message.postId } }),
+    ...questionBlocks(presentation, {
+      single: ACTIONS.dailySingle,
+      submit: ACTIONS.dailySubmit,
+      value: { p: message.postId },
+    }),
     context(
       `${message.answered} answered${closesText(message.closesAt, message.timezone)} · your answer stays private until the reveal`,
     ),
@@ -172,6 +177,10 @@ export function practiceBlocks(
   };
   return [
     withReportMenu(section(`${title}\n${questionHeader(practice.question)}`), practice.question),
-    ...questionBlocks(presentQuestion(practice.question), { kind: 'practice', value }),
+    ...questionBlocks(presentQuestion(practice.question), {
+      single: ACTIONS.practiceSingle,
+      submit: ACTIONS.practiceSubmit,
+      value,
+    }),
   ];
 }

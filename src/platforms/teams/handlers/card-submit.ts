@@ -1,18 +1,35 @@
 import type { TurnContext } from 'botbuilder';
+import type { MockView } from '../../../learning/mock/mock.types.js';
+import type { MockValue } from '../../../learning/mock/mock.values.js';
 import type { UserTarget } from '../../../quiz/port.js';
 import type { Question } from '../../../quiz/question.js';
-import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
+import type { Actor, AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
 import { confidenceText } from '../../../quiz/render-study.js';
 import { actorOf, baseConversationId } from '../activity.js';
 import { type CardData, cardAttachment, choiceFromValue, practiceCard } from '../cards.js';
 import { feedbackActivity } from '../feedback.js';
+import { mockCard } from '../mock-cards.js';
 import type { HandlerDeps } from './deps.js';
+
+/** A mock exam card's button: Skip (or Keep), Flag or Unflag, or an answer. */
+function moveMock(
+  deps: HandlerDeps,
+  actor: Actor,
+  value: MockValue,
+  readChoice: (question: Question) => unknown,
+): Promise<MockView> {
+  const move = { mockId: value.m, position: value.p };
+  if (value.s === 1) return deps.quiz.skipMock(actor, move);
+  if (value.f !== undefined) return deps.quiz.flagMock(actor, { ...move, flagged: value.f === 1 });
+  return deps.quiz.answerMock(actor, { ...move, readChoice });
+}
 
 /**
  * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
- * question, the confidence tap under an answer's feedback, or the digest's button asking for
- * practice on a topic (`topic`). An answer's fields are read against the question; the answer is
- * stored, then its result is shown privately.
+ * question, a move in a mock exam (whose next step comes back as a new card), the confidence tap
+ * under an answer's feedback, or the digest's button asking for practice on a topic (`topic`). An
+ * answer's fields are read against the question; the answer is stored, then its result is shown
+ * privately.
  */
 export async function handleCardSubmit(
   context: TurnContext,
@@ -40,6 +57,12 @@ export async function handleCardSubmit(
   }
   const readChoice = (question: Question) =>
     question.type === 'single' ? value.c : choiceFromValue(question, value);
+  if (value.aifq === 'mock') {
+    await context.sendActivity({
+      attachments: [cardAttachment(mockCard(await moveMock(deps, actor, value, readChoice)))],
+    });
+    return;
+  }
   const result: AnswerResult | PracticeResult =
     value.aifq === 'qotd'
       ? await answers.recordDaily(actor, {
