@@ -4,7 +4,7 @@ import { defineConfig } from 'drizzle-kit';
 // itself at start-up (or `aif-quiz migrate`), under an advisory lock.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/db/schema.ts', './src/learning/learning.table.ts'],
+  schema: ['./src/db/schema.ts', './src/learning/learning.table.ts', './src/quiz/progress/progress.table.ts'],
   out: './migrations',
   ...(process.env.DATABASE_URL ? { dbCredentials: { url: process.env.DATABASE_URL } } : {}),
 });

@@ -1,15 +1,8 @@
 import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client.js';
-import {
-  answers,
-  answerTotals,
-  posts,
-  practiceAnswers,
-  questionVersions,
-  type TotalsGrain,
-  users,
-} from '../../db/schema.js';
+import { answers, posts, practiceAnswers, questionVersions, users } from '../../db/schema.js';
 import { askedVersion } from '../daily/posts.repository.js';
+import { answerTotals, type TotalsGrain, workspaceTotals } from './progress.table.js';
 
 export interface TopicAttempt {
   questionId: string;
@@ -17,6 +10,16 @@ export interface TopicAttempt {
   domain: number;
   correct: boolean;
   answeredAt: Date;
+  /** The question of the day answered, and its channel; null for a practice answer. */
+  postId: string | null;
+  channelId: string | null;
+}
+
+/** A channel's asked questions of the day, newest first: what a streak is counted against. */
+export interface AskedPost {
+  channelId: string;
+  postId: string;
+  status: string;
 }
 
 /** The all-time row of answer_totals. */
@@ -55,6 +58,8 @@ export function createProgressRepository(db: Database) {
           domain: questionVersions.domain,
           correct: answers.correct,
           answeredAt: answers.answeredAt,
+          postId: posts.id,
+          channelId: posts.channelId,
         })
         .from(answers)
         .innerJoin(posts, eq(posts.id, answers.postId))
@@ -67,6 +72,8 @@ export function createProgressRepository(db: Database) {
           domain: questionVersions.domain,
           correct: practiceAnswers.correct,
           answeredAt: practiceAnswers.answeredAt,
+          postId: sql<string | null>`null::uuid`,
+          channelId: sql<string | null>`null::uuid`,
         })
         .from(practiceAnswers)
         .innerJoin(
@@ -163,29 +170,89 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * A person's place on the all-time board of these channels (1 + how many have more points),
-     * and how many are on it; rank is null when the person is not on it.
+     * The top of a workspace's board from workspace_totals: all time, or the week or month starting
+     * on `periodStart`. Walks the points index best first and stops after `limit` rows (ties on the
+     * last place ordered by name), whatever the number of people.
      */
-    async allTimeRankOf(
-      channelIds: string[],
+    async workspaceBoard(
+      workspaceId: string,
+      grain: TotalsGrain,
+      periodStart: string,
+      limit: number,
+    ): Promise<LeaderboardRow[]> {
+      const name = sql<string>`coalesce(${users.displayName}, ${users.externalId})`;
+      const rows = await db
+        .select({
+          userId: users.id,
+          externalId: users.externalId,
+          name,
+          points: workspaceTotals.points,
+          answered: workspaceTotals.answered,
+          correct: workspaceTotals.correct,
+        })
+        .from(workspaceTotals)
+        .innerJoin(users, eq(users.id, workspaceTotals.userId))
+        .where(
+          and(
+            eq(workspaceTotals.workspaceId, workspaceId),
+            eq(workspaceTotals.grain, grain),
+            eq(workspaceTotals.periodStart, grain === 'all' ? ALL_TIME : periodStart),
+            eq(users.leaderboardOptOut, false),
+          ),
+        )
+        // Plain `desc` matches the index (DESC NULLS FIRST), so the rows come from it in order.
+        .orderBy(desc(workspaceTotals.points), name)
+        .limit(limit);
+      return rows;
+    },
+
+    /**
+     * A person's place on their workspace's all-time board (1 + how many have more points), and
+     * how many are on it; rank is null when the person is not on it (no answers, or opted out).
+     * Counts only the index entries above the person, and the board's size from the same index.
+     */
+    async workspaceRankOf(
+      workspaceId: string,
       userId: string,
     ): Promise<{ rank: number | null; ranked: number }> {
-      if (channelIds.length === 0) return { rank: null, ranked: 0 };
-      const [r] = await queryRows<{ rank: number; ranked: number; present: boolean }>(
+      const board = sql`t.workspace_id = ${workspaceId} and t.grain = 'all' and t.period_start = ${ALL_TIME}`;
+      const [r] = await queryRows<{ above: number; everyone: number; out: number; mine: number | null }>(
         db,
         sql`
-        with board as (
-          select t.user_id, sum(t.points) as points
-          from ${answerTotals} t join ${users} u on u.id = t.user_id
-          where t.channel_id = any(${uuidArray(channelIds)}) and t.grain = 'all' and t.period_start = ${ALL_TIME}
-            and not u.leaderboard_opt_out
-          group by t.user_id
-        ), mine as (select points from board where user_id = ${userId})
-        select (select count(*) from board where points > (select points from mine))::int + 1 as rank,
-               (select count(*) from board)::int as ranked,
-               exists (select 1 from mine) as present`,
+        with mine as (
+          select t.points from ${workspaceTotals} t join ${users} u on u.id = t.user_id
+          where ${board} and t.user_id = ${userId} and not u.leaderboard_opt_out
+        ), opted_out as (
+          select t.points from ${workspaceTotals} t join ${users} u on u.id = t.user_id
+          where ${board} and u.workspace_id = ${workspaceId} and u.leaderboard_opt_out
+        )
+        select (select points from mine) as mine,
+               (select count(*) from ${workspaceTotals} t where ${board}
+                and t.points > (select points from mine))::int as above,
+               (select count(*) from opted_out where points > (select points from mine))::int as out,
+               ((select count(*) from ${workspaceTotals} t where ${board})
+                - (select count(*) from opted_out))::int as everyone`,
       );
-      return { rank: r?.present ? Number(r.rank) : null, ranked: Number(r?.ranked ?? 0) };
+      if (!r || r.mine === null) return { rank: null, ranked: Number(r?.everyone ?? 0) };
+      return { rank: Number(r.above) - Number(r.out) + 1, ranked: Number(r.everyone) };
+    },
+
+    /**
+     * The newest asked questions of the day of each channel, newest first: at most `perChannel`
+     * of each, read backwards along the (channel, date) index.
+     */
+    async askedPostsOf(channelIds: string[], perChannel: number): Promise<AskedPost[]> {
+      if (channelIds.length === 0) return [];
+      return queryRows<AskedPost>(
+        db,
+        sql`select c.id as "channelId", p.id as "postId", p.status
+            from unnest(${uuidArray(channelIds)}) with ordinality as c (id, n)
+            cross join lateral (
+              select id, status, local_date from ${posts}
+              where channel_id = c.id and status in ('open', 'closed')
+              order by local_date desc limit ${perChannel}) p
+            order by c.n, p.local_date desc`,
+      );
     },
 
     /**

@@ -8,8 +8,9 @@ import { localDateOf, type Period, periodRange } from '../schedule.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, ChannelKey, Leaderboard, PersonalStats, RankedRow, WeakTopic } from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
-import type { ProgressRepository } from './progress.repository.js';
+import type { ProgressRepository, TopicAttempt } from './progress.repository.js';
 import { rank } from './ranking.js';
+import { currentStreak, STREAK_LIMIT } from './streak.js';
 
 /** How much of a leaderboard is read and shown: the top, not everyone who ever answered. */
 const BOARD_ROWS = 10;
@@ -42,18 +43,41 @@ export interface StatsDeps {
 export function createStats(deps: StatsDeps) {
   const { progress, clock, topics } = deps;
 
-  /** The top of a board, from the running totals: one row per person, whatever the history. */
-  async function rankIn(channelIds: string[], period: Period, timezone: string): Promise<RankedRow[]> {
+  /** The top of a channel's board, from the running totals: one row per person, whatever the history. */
+  async function channelBoard(channelId: string, period: Period, timezone: string): Promise<RankedRow[]> {
     const { from } = periodRange(period, clock.now(), timezone);
     const start = localDateOf(from, timezone);
-    return rank(await progress.totalsBoard(channelIds, period, start, BOARD_ROWS));
+    return rank(await progress.totalsBoard([channelId], period, start, BOARD_ROWS));
   }
 
-  /** A person's best current streak over the channels they answered in. */
-  async function streakOf(userId: string): Promise<number> {
+  /** The top of a workspace's board, from its own running totals: the top rows of an index. */
+  async function workspaceBoard(workspaceId: string, period: Period): Promise<RankedRow[]> {
+    const timezone = deps.defaultTimezone;
+    const start = localDateOf(periodRange(period, clock.now(), timezone).from, timezone);
+    return rank(await progress.workspaceBoard(workspaceId, period, start, BOARD_ROWS));
+  }
+
+  /**
+   * A person's best current streak over the channels they answered in, from the answers already
+   * read for their stats and each channel's newest questions: no walk through the history.
+   */
+  async function streakOf(attempts: TopicAttempt[]): Promise<number> {
+    const answeredIn = new Map<string, Set<string>>();
+    for (const a of attempts) {
+      if (!a.channelId || !a.postId) continue;
+      const set = answeredIn.get(a.channelId) ?? new Set<string>();
+      set.add(a.postId);
+      answeredIn.set(a.channelId, set);
+    }
+    if (answeredIn.size === 0) return 0;
+    // A streak is at most as long as the answers in its channel, plus an open question skipped.
+    const reach = Math.min(STREAK_LIMIT, Math.max(...[...answeredIn.values()].map((s) => s.size)) + 2);
+    const asked = await progress.askedPostsOf([...answeredIn.keys()], reach);
     let best = 0;
-    for (const channelId of await deps.answers.channelsAnsweredIn(userId))
-      best = Math.max(best, (await progress.streaksIn(channelId, [userId])).get(userId) ?? 0);
+    for (const [channelId, answered] of answeredIn) {
+      const newestFirst = asked.filter((p) => p.channelId === channelId);
+      best = Math.max(best, currentStreak(newestFirst, answered));
+    }
     return best;
   }
 
@@ -68,12 +92,11 @@ export function createStats(deps: StatsDeps) {
       const scope = options.scope ?? 'channel';
       if (scope === 'workspace') {
         const workspace = await deps.peopleRepository.findWorkspace(key.platform, key.workspaceId);
-        const channelIds = workspace ? await deps.channels.channelIdsOfWorkspace(workspace.id) : [];
         return {
           scope,
           period: options.period,
           timezone: deps.defaultTimezone,
-          rows: channelIds.length ? await rankIn(channelIds, options.period, deps.defaultTimezone) : [],
+          rows: workspace ? await workspaceBoard(workspace.id, options.period) : [],
         };
       }
       const channel = await deps.channels.findByPlace(key.platform, key.workspaceId, key.channelId);
@@ -82,14 +105,19 @@ export function createStats(deps: StatsDeps) {
         scope,
         period: options.period,
         timezone,
-        rows: channel ? await rankIn([channel.id], options.period, timezone) : [],
+        rows: channel ? await channelBoard(channel.id, options.period, timezone) : [],
       };
     },
 
     async personalStats(actor: Actor): Promise<PersonalStats> {
       const user = await deps.people.knownUserOf(actor);
       if (!user) return NO_STATS;
-      const attempts = await progress.attempts(user.id);
+      const [attempts, place, points] = await Promise.all([
+        progress.attempts(user.id),
+        progress.workspaceRankOf(user.workspaceId, user.id),
+        deps.answers.totalPointsOf([user.id]),
+      ]);
+      const streak = await streakOf(attempts);
       const correct = attempts.filter((a) => a.correct).length;
       const domains = new Map<number, { answered: number; correct: number }>();
       for (const a of attempts) {
@@ -98,13 +126,6 @@ export function createStats(deps: StatsDeps) {
         if (a.correct) d.correct++;
         domains.set(a.domain, d);
       }
-      const [place, points, streak] = await Promise.all([
-        deps.channels
-          .channelIdsOfWorkspace(user.workspaceId)
-          .then((ids) => progress.allTimeRankOf(ids, user.id)),
-        deps.answers.totalPointsOf([user.id]),
-        streakOf(user.id),
-      ]);
       return {
         answered: attempts.length,
         correct,
