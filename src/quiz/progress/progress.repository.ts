@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client.js';
 import { answers, posts, practiceAnswers, questionVersions, users } from '../../db/schema.js';
 import { askedVersion } from '../daily/posts.repository.js';
@@ -89,12 +89,16 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * Points and answers per person on the given channels' questions of the day, answered in
-     * [from, to). People who opted out are left out. Reads only the channels' posts that were out
-     * during the range, then their answers by post: the cost follows the range, not the history.
+     * Points and answers per person on a channel's questions of the day, answered in [from, to).
+     * People who opted out are left out. Reads only the channel's posts of the local dates around
+     * the range (`fromDate`, `toDate` in the channel's calendar), along the (channel, date) index,
+     * then their answers by post: the cost follows the range, not the history.
      */
-    async leaderboard(channelIds: string[], from: Date, to: Date): Promise<LeaderboardRow[]> {
-      if (channelIds.length === 0) return [];
+    async leaderboard(
+      channelId: string,
+      range: { from: Date; to: Date; fromDate: string; toDate: string },
+    ): Promise<LeaderboardRow[]> {
+      const { from, to } = range;
       const rows = await db
         .select({
           userId: users.id,
@@ -109,7 +113,10 @@ export function createProgressRepository(db: Database) {
         .innerJoin(users, eq(users.id, answers.userId))
         .where(
           and(
-            inArray(posts.channelId, channelIds),
+            eq(posts.channelId, channelId),
+            // A question is open for a day at most: two days either side cover late posts and clocks.
+            gte(posts.localDate, sql`${range.fromDate}::date - 2`),
+            lte(posts.localDate, sql`${range.toDate}::date + 2`),
             lt(posts.postedAt, new Date(to.getTime() + CLOCK_SLACK_MS)),
             or(isNull(posts.closedAt), gte(posts.closedAt, new Date(from.getTime() - CLOCK_SLACK_MS))),
             gte(answers.answeredAt, from),
@@ -128,51 +135,45 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * The same board from answer_totals: all time, or the week or month starting on `periodStart`
-     * (a Monday or a 1st) as each channel's own calendar has it. Best first; `limit` keeps the top.
+     * The top of a channel's board from answer_totals: all time, or the week or month starting on
+     * `periodStart` (a Monday or a 1st) in the channel's calendar. Like workspaceBoard, it walks the
+     * points index best first and stops after `limit` rows.
      */
-    async totalsBoard(
-      channelIds: string[],
+    async channelBoard(
+      channelId: string,
       grain: TotalsGrain,
       periodStart: string,
-      limit?: number,
+      limit: number,
     ): Promise<LeaderboardRow[]> {
-      if (channelIds.length === 0) return [];
       const name = sql<string>`coalesce(${users.displayName}, ${users.externalId})`;
-      const query = db
+      return db
         .select({
           userId: users.id,
           externalId: users.externalId,
           name,
-          points: sql<number>`sum(${answerTotals.points})::int`,
-          answered: sql<number>`sum(${answerTotals.answered})::int`,
-          correct: sql<number>`sum(${answerTotals.correct})::int`,
+          points: answerTotals.points,
+          answered: answerTotals.answered,
+          correct: answerTotals.correct,
         })
         .from(answerTotals)
         .innerJoin(users, eq(users.id, answerTotals.userId))
         .where(
           and(
-            inArray(answerTotals.channelId, channelIds),
+            eq(answerTotals.channelId, channelId),
             eq(answerTotals.grain, grain),
             eq(answerTotals.periodStart, grain === 'all' ? ALL_TIME : periodStart),
             eq(users.leaderboardOptOut, false),
           ),
         )
-        .groupBy(users.id, users.externalId, users.displayName)
-        .orderBy(desc(sql`sum(${answerTotals.points})`), name);
-      const rows = await (limit === undefined ? query : query.limit(limit));
-      return rows.map((r) => ({
-        ...r,
-        points: Number(r.points),
-        answered: Number(r.answered),
-        correct: Number(r.correct),
-      }));
+        .orderBy(desc(answerTotals.points), name)
+        .limit(limit);
     },
 
     /**
      * The top of a workspace's board from workspace_totals: all time, or the week or month starting
      * on `periodStart`. Walks the points index best first and stops after `limit` rows (ties on the
-     * last place ordered by name), whatever the number of people.
+     * last place ordered by name), whatever the number of people: a plain `desc` matches the
+     * index (DESC NULLS FIRST), so the rows come from it in order.
      */
     async workspaceBoard(
       workspaceId: string,
@@ -181,7 +182,7 @@ export function createProgressRepository(db: Database) {
       limit: number,
     ): Promise<LeaderboardRow[]> {
       const name = sql<string>`coalesce(${users.displayName}, ${users.externalId})`;
-      const rows = await db
+      return db
         .select({
           userId: users.id,
           externalId: users.externalId,
@@ -200,10 +201,8 @@ export function createProgressRepository(db: Database) {
             eq(users.leaderboardOptOut, false),
           ),
         )
-        // Plain `desc` matches the index (DESC NULLS FIRST), so the rows come from it in order.
         .orderBy(desc(workspaceTotals.points), name)
         .limit(limit);
-      return rows;
     },
 
     /**
@@ -256,32 +255,36 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * Each member's current streak in a channel, in one query: walks back from the newest post,
-     * one index lookup for the post before and one for the member's answer to it, and stops at
-     * the first miss (an open, unanswered newest post is skipped), so the work follows the
-     * streaks' lengths, not the channel's history. At most `limit` posts back.
+     * Each member's current streak in a channel, in one query: the channel's newest asked questions
+     * are read once (at most `limit`), then each member walks back through them, one index lookup
+     * of their answer per step, and stops at the first miss (an open, unanswered newest question
+     * is skipped), so the work follows the streaks' lengths, not the channel's history.
      */
     async streaksIn(channelId: string, userIds: string[], limit = 400): Promise<Map<string, number>> {
       if (userIds.length === 0) return new Map();
-      const asked = sql`channel_id = ${channelId} and status in ('open', 'closed')`;
+      // `offset 0` keeps each lookup a subquery of its own: referenced twice, it still runs once.
+      const answeredAt = (depth: SQL, user: SQL) =>
+        sql`lateral (select exists (select 1 from ${answers} a
+              where a.post_id = asked.ids[${depth}] and a.user_id = ${user}) as yes offset 0) x`;
       const rows = await queryRows<{ user_id: string; streak: number }>(
         db,
         sql`
-        with recursive walk (user_id, post_id, status, local_date, answered, streak, depth) as (
-          select m.user_id, p.id, p.status, p.local_date, x.answered, x.answered::int, 1
-          from unnest(${uuidArray(userIds)}) as m (user_id)
-          cross join (select id, status, local_date from ${posts} where ${asked}
-                      order by local_date desc limit 1) p
-          cross join lateral (select exists (select 1 from ${answers} a
-                              where a.post_id = p.id and a.user_id = m.user_id) as answered) x
+        with recursive asked as materialized (
+          select array_agg(id order by local_date desc) as ids,
+                 (array_agg(status order by local_date desc))[1] as newest
+          from (select id, status, local_date from ${posts}
+                where channel_id = ${channelId} and status in ('open', 'closed')
+                order by local_date desc limit ${limit}) p
+        ), walk (user_id, depth, streak, answered) as (
+          select m.user_id, 1, x.yes::int, x.yes
+          from unnest(${uuidArray(userIds)}) as m (user_id) cross join asked
+          cross join ${answeredAt(sql`1`, sql`m.user_id`)}
+          where asked.ids is not null
           union all
-          select w.user_id, b.id, b.status, b.local_date, x.answered, w.streak + x.answered::int, w.depth + 1
-          from walk w
-          cross join lateral (select id, status, local_date from ${posts} where ${asked}
-                              and local_date < w.local_date order by local_date desc limit 1) b
-          cross join lateral (select exists (select 1 from ${answers} a
-                              where a.post_id = b.id and a.user_id = w.user_id) as answered) x
-          where (w.answered or (w.depth = 1 and w.status = 'open')) and w.depth < ${limit}
+          select w.user_id, w.depth + 1, w.streak + x.yes::int, x.yes
+          from walk w cross join asked
+          cross join ${answeredAt(sql`w.depth + 1`, sql`w.user_id`)}
+          where (w.answered or (w.depth = 1 and asked.newest = 'open')) and w.depth < cardinality(asked.ids)
         )
         select user_id, max(streak)::int as streak from walk group by user_id`,
       );

@@ -47,7 +47,7 @@ export function createStats(deps: StatsDeps) {
   async function channelBoard(channelId: string, period: Period, timezone: string): Promise<RankedRow[]> {
     const { from } = periodRange(period, clock.now(), timezone);
     const start = localDateOf(from, timezone);
-    return rank(await progress.totalsBoard([channelId], period, start, BOARD_ROWS));
+    return rank(await progress.channelBoard(channelId, period, start, BOARD_ROWS));
   }
 
   /** The top of a workspace's board, from its own running totals: the top rows of an index. */

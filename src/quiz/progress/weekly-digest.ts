@@ -29,13 +29,11 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
     if (!channel) throw channelErrors.unknownChannel();
     const now = deps.clock.now();
     const from = new Date(now.getTime() - WEEK_MS);
+    const fromDate = localDateOf(from, channel.timezone);
+    const toDate = localDateOf(now, channel.timezone);
     const [board, asked, members] = await Promise.all([
-      deps.progress.leaderboard([channelId], from, now),
-      deps.progress.channelPostsBetween(
-        channelId,
-        localDateOf(from, channel.timezone),
-        localDateOf(now, channel.timezone),
-      ),
+      deps.progress.leaderboard(channelId, { from, to: now, fromDate, toDate }),
+      deps.progress.channelPostsBetween(channelId, fromDate, toDate),
       deps.progress.membersOf(channelId),
     ]);
     const withAnswers = asked.filter((p) => Number(p.answered) > 0);
