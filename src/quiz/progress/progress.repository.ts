@@ -51,20 +51,18 @@ export function createProgressRepository(db: Database) {
   return {
     /** Every answer a person gave, daily and practice, with the topic of the version they were asked. */
     async attempts(userId: string): Promise<TopicAttempt[]> {
-      const daily = db
-        .select({
-          questionId: posts.questionId,
-          topic: questionVersions.topic,
-          domain: questionVersions.domain,
-          correct: answers.correct,
-          answeredAt: answers.answeredAt,
-          postId: posts.id,
-          channelId: posts.channelId,
-        })
-        .from(answers)
-        .innerJoin(posts, eq(posts.id, answers.postId))
-        .innerJoin(questionVersions, askedVersion)
-        .where(eq(answers.userId, userId));
+      // Each answer's post by its key (`limit 1` keeps it a lookup per answer): the work follows
+      // the person's answers, where a join would scan every channel's posts once they outnumber them.
+      const daily = queryRows<Omit<TopicAttempt, 'answeredAt'> & { answeredAt: Date | string }>(
+        db,
+        sql`select p.question_id as "questionId", v.topic, v.domain, a.correct, a.answered_at as "answeredAt",
+                   p.id as "postId", p.channel_id as "channelId"
+            from ${answers} a
+            cross join lateral (select id, channel_id, question_id, question_version from ${posts}
+                                where id = a.post_id limit 1) p
+            join ${questionVersions} v on v.question_id = p.question_id and v.version = p.question_version
+            where a.user_id = ${userId}`,
+      ).then((rows) => rows.map((r) => ({ ...r, answeredAt: new Date(r.answeredAt) })));
       const practice = db
         .select({
           questionId: practiceAnswers.questionId,
@@ -99,18 +97,16 @@ export function createProgressRepository(db: Database) {
       range: { from: Date; to: Date; fromDate: string; toDate: string },
     ): Promise<LeaderboardRow[]> {
       const { from, to } = range;
-      const rows = await db
+      // Summed per person first, then named: one lookup of each person, not one per answer.
+      const byPerson = db
         .select({
-          userId: users.id,
-          externalId: users.externalId,
-          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
-          points: sql<number>`sum(${answers.points})::int`,
-          answered: sql<number>`count(*)::int`,
-          correct: sql<number>`sum(case when ${answers.correct} then 1 else 0 end)::int`,
+          userId: answers.userId,
+          points: sql<number>`sum(${answers.points})::int`.as('points'),
+          answered: sql<number>`count(*)::int`.as('answered'),
+          correct: sql<number>`(count(*) filter (where ${answers.correct}))::int`.as('correct'),
         })
         .from(posts)
         .innerJoin(answers, eq(answers.postId, posts.id))
-        .innerJoin(users, eq(users.id, answers.userId))
         .where(
           and(
             eq(posts.channelId, channelId),
@@ -121,17 +117,24 @@ export function createProgressRepository(db: Database) {
             or(isNull(posts.closedAt), gte(posts.closedAt, new Date(from.getTime() - CLOCK_SLACK_MS))),
             gte(answers.answeredAt, from),
             lt(answers.answeredAt, to),
-            eq(users.leaderboardOptOut, false),
           ),
         )
-        .groupBy(users.id, users.externalId, users.displayName)
-        .orderBy(desc(sql`sum(${answers.points})`), sql`coalesce(${users.displayName}, ${users.externalId})`);
-      return rows.map((r) => ({
-        ...r,
-        points: Number(r.points),
-        answered: Number(r.answered),
-        correct: Number(r.correct),
-      }));
+        .groupBy(answers.userId)
+        .as('by_person');
+      const name = sql<string>`coalesce(${users.displayName}, ${users.externalId})`;
+      return db
+        .select({
+          userId: users.id,
+          externalId: users.externalId,
+          name,
+          points: byPerson.points,
+          answered: byPerson.answered,
+          correct: byPerson.correct,
+        })
+        .from(byPerson)
+        .innerJoin(users, eq(users.id, byPerson.userId))
+        .where(eq(users.leaderboardOptOut, false))
+        .orderBy(desc(byPerson.points), name);
     },
 
     /**
@@ -206,16 +209,23 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * A person's place on their workspace's all-time board (1 + how many have more points), and
-     * how many are on it; rank is null when the person is not on it (no answers, or opted out).
+     * A person's place on their workspace's all-time board (1 + how many have more points), how
+     * many are on it, and their points; rank is null when the person is not on it (no answers, or
+     * opted out).
      * Counts only the index entries above the person, and the board's size from the same index.
      */
     async workspaceRankOf(
       workspaceId: string,
       userId: string,
-    ): Promise<{ rank: number | null; ranked: number }> {
+    ): Promise<{ rank: number | null; ranked: number; points: number }> {
       const board = sql`t.workspace_id = ${workspaceId} and t.grain = 'all' and t.period_start = ${ALL_TIME}`;
-      const [r] = await queryRows<{ above: number; everyone: number; out: number; mine: number | null }>(
+      const [r] = await queryRows<{
+        above: number;
+        everyone: number;
+        out: number;
+        mine: number | null;
+        points: number | null;
+      }>(
         db,
         sql`
         with mine as (
@@ -226,14 +236,16 @@ export function createProgressRepository(db: Database) {
           where ${board} and u.workspace_id = ${workspaceId} and u.leaderboard_opt_out
         )
         select (select points from mine) as mine,
+               (select t.points from ${workspaceTotals} t where ${board} and t.user_id = ${userId}) as points,
                (select count(*) from ${workspaceTotals} t where ${board}
                 and t.points > (select points from mine))::int as above,
                (select count(*) from opted_out where points > (select points from mine))::int as out,
                ((select count(*) from ${workspaceTotals} t where ${board})
                 - (select count(*) from opted_out))::int as everyone`,
       );
-      if (!r || r.mine === null) return { rank: null, ranked: Number(r?.everyone ?? 0) };
-      return { rank: Number(r.above) - Number(r.out) + 1, ranked: Number(r.everyone) };
+      const points = Number(r?.points ?? 0);
+      if (!r || r.mine === null) return { rank: null, ranked: Number(r?.everyone ?? 0), points };
+      return { rank: Number(r.above) - Number(r.out) + 1, ranked: Number(r.everyone), points };
     },
 
     /**

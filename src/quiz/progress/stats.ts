@@ -1,7 +1,6 @@
 import { domainTitle } from '../../bank/schema.js';
 import type { Clock } from '../../clock.js';
 import type { ChannelsRepository } from '../channels/channels.repository.js';
-import type { AnswersRepository } from '../daily/answers.repository.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import { localDateOf, type Period, periodRange } from '../schedule.js';
@@ -30,7 +29,6 @@ const NO_STATS: PersonalStats = {
 
 export interface StatsDeps {
   progress: ProgressRepository;
-  answers: AnswersRepository;
   channels: ChannelsRepository;
   peopleRepository: PeopleRepository;
   people: KnownPeople;
@@ -112,10 +110,9 @@ export function createStats(deps: StatsDeps) {
     async personalStats(actor: Actor): Promise<PersonalStats> {
       const user = await deps.people.knownUserOf(actor);
       if (!user) return NO_STATS;
-      const [attempts, place, points] = await Promise.all([
+      const [attempts, place] = await Promise.all([
         progress.attempts(user.id),
         progress.workspaceRankOf(user.workspaceId, user.id),
-        deps.answers.totalPointsOf([user.id]),
       ]);
       const streak = await streakOf(attempts);
       const correct = attempts.filter((a) => a.correct).length;
@@ -130,7 +127,7 @@ export function createStats(deps: StatsDeps) {
         answered: attempts.length,
         correct,
         accuracy: attempts.length ? correct / attempts.length : null,
-        points: points.get(user.id) ?? 0,
+        points: place.points,
         streak,
         rank: place.rank,
         rankedPeople: place.ranked,
