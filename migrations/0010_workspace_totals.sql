@@ -6,13 +6,12 @@ CREATE TABLE "workspace_totals" (
 	"answered" integer NOT NULL,
 	"correct" integer NOT NULL,
 	"points" integer NOT NULL,
-	CONSTRAINT "workspace_totals_workspace_id_grain_period_start_user_id_pk" PRIMARY KEY("workspace_id","grain","period_start","user_id")
+	CONSTRAINT "workspace_totals_user_id_workspace_id_grain_period_start_pk" PRIMARY KEY("user_id","workspace_id","grain","period_start")
 );
 --> statement-breakpoint
 ALTER TABLE "workspace_totals" ADD CONSTRAINT "workspace_totals_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workspace_totals" ADD CONSTRAINT "workspace_totals_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "workspace_totals_board_idx" ON "workspace_totals" USING btree ("workspace_id","grain","period_start","points" DESC NULLS FIRST);--> statement-breakpoint
-CREATE INDEX "workspace_totals_user_idx" ON "workspace_totals" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "answer_totals_board_idx" ON "answer_totals" USING btree ("channel_id","grain","period_start","points" DESC NULLS FIRST);--> statement-breakpoint
 -- workspace_totals, recounted: each person's answer_totals rows summed over the channels of a workspace.
 -- (The functions and the backfill below are written by hand: drizzle-kit does not model them.)

@@ -56,13 +56,14 @@ export const workspaceTotals = pgTable(
     points: integer('points').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.workspaceId, t.grain, t.periodStart, t.userId] }),
+    // Person first: erasing a person and the triggers' deletes find their rows by this key alone,
+    // so two indexes serve everything (each one more is written on every answer).
+    primaryKey({ columns: [t.userId, t.workspaceId, t.grain, t.periodStart] }),
     index('workspace_totals_board_idx').on(
       t.workspaceId,
       t.grain,
       t.periodStart,
       t.points.desc().nullsFirst(),
     ),
-    index('workspace_totals_user_idx').on(t.userId),
   ],
 );
