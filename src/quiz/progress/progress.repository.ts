@@ -267,21 +267,28 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * Each member's current streak in a channel, in one query: the channel's newest asked questions
+     * Everyone who ever answered in a channel (the digest's idea of its members, from
+     * answer_totals) with their current streak, in one query: the channel's newest asked questions
      * are read once (at most `limit`), then each member walks back through them, one index lookup
      * of their answer per step, and stops at the first miss (an open, unanswered newest question
      * is skipped), so the work follows the streaks' lengths, not the channel's history.
      */
-    async streaksIn(channelId: string, userIds: string[], limit = 400): Promise<Map<string, number>> {
-      if (userIds.length === 0) return new Map();
+    async membersWithStreaks(
+      channelId: string,
+      limit = 400,
+    ): Promise<Array<{ userId: string; name: string; streak: number }>> {
       // `offset 0` keeps each lookup a subquery of its own: referenced twice, it still runs once.
       const answeredAt = (depth: SQL, user: SQL) =>
         sql`lateral (select exists (select 1 from ${answers} a
               where a.post_id = asked.ids[${depth}] and a.user_id = ${user}) as yes offset 0) x`;
-      const rows = await queryRows<{ user_id: string; streak: number }>(
+      const rows = await queryRows<{ user_id: string; name: string; streak: number }>(
         db,
         sql`
-        with recursive asked as materialized (
+        with recursive members as materialized (
+          select u.id as user_id, coalesce(u.display_name, u.external_id) as name
+          from ${answerTotals} t join ${users} u on u.id = t.user_id
+          where t.channel_id = ${channelId} and t.grain = 'all' and t.period_start = ${ALL_TIME}
+        ), asked as materialized (
           select array_agg(id order by local_date desc) as ids,
                  (array_agg(status order by local_date desc))[1] as newest
           from (select id, status, local_date from ${posts}
@@ -289,7 +296,7 @@ export function createProgressRepository(db: Database) {
                 order by local_date desc limit ${limit}) p
         ), walk (user_id, depth, streak, answered) as (
           select m.user_id, 1, x.yes::int, x.yes
-          from unnest(${uuidArray(userIds)}) as m (user_id) cross join asked
+          from members m cross join asked
           cross join ${answeredAt(sql`1`, sql`m.user_id`)}
           where asked.ids is not null
           union all
@@ -298,9 +305,11 @@ export function createProgressRepository(db: Database) {
           cross join ${answeredAt(sql`w.depth + 1`, sql`w.user_id`)}
           where (w.answered or (w.depth = 1 and asked.newest = 'open')) and w.depth < cardinality(asked.ids)
         )
-        select user_id, max(streak)::int as streak from walk group by user_id`,
+        select m.user_id, m.name, coalesce(max(w.streak), 0)::int as streak
+        from members m left join walk w on w.user_id = m.user_id
+        group by m.user_id, m.name`,
       );
-      return new Map(rows.map((r) => [r.user_id, Number(r.streak)]));
+      return rows.map((r) => ({ userId: r.user_id, name: r.name, streak: Number(r.streak) }));
     },
 
     /** The daily questions of a channel asked in [from, to), with how they were answered. */
@@ -323,24 +332,6 @@ export function createProgressRepository(db: Database) {
         )
         .groupBy(posts.id, posts.localDate, posts.questionId, posts.questionVersion, questionVersions.domain)
         .orderBy(posts.localDate);
-    },
-
-    /** Everyone who ever answered in a channel: the digest's idea of its members. */
-    async membersOf(channelId: string): Promise<Array<{ userId: string; name: string }>> {
-      return db
-        .select({
-          userId: users.id,
-          name: sql<string>`coalesce(${users.displayName}, ${users.externalId})`,
-        })
-        .from(answerTotals)
-        .innerJoin(users, eq(users.id, answerTotals.userId))
-        .where(
-          and(
-            eq(answerTotals.channelId, channelId),
-            eq(answerTotals.grain, 'all'),
-            eq(answerTotals.periodStart, ALL_TIME),
-          ),
-        );
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AskedPost } from './progress.repository.js';
 
-/** How far back a streak is counted: the same bound as the digest's walk (streaksIn). */
+/** How far back a streak is counted: the same bound as the digest's walk (membersWithStreaks). */
 export const STREAK_LIMIT = 400;
 
 /**

@@ -34,7 +34,7 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
     const [board, asked, members] = await Promise.all([
       deps.progress.leaderboard(channelId, { from, to: now, fromDate, toDate }),
       deps.progress.channelPostsBetween(channelId, fromDate, toDate),
-      deps.progress.membersOf(channelId),
+      deps.progress.membersWithStreaks(channelId),
     ]);
     const withAnswers = asked.filter((p) => Number(p.answered) > 0);
     const hardestRow = [...withAnswers].sort(
@@ -48,12 +48,8 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
       domainTotals.set(p.domain, d);
     }
     const weakest = [...domainTotals.entries()].sort(([, a], [, b]) => accuracyOf(a) - accuracyOf(b))[0];
-    const memberStreaks = await deps.progress.streaksIn(
-      channelId,
-      members.map((m) => m.userId),
-    );
     const streaks = members
-      .map((m) => ({ name: m.name, streak: memberStreaks.get(m.userId) ?? 0 }))
+      .map((m) => ({ name: m.name, streak: m.streak }))
       .filter((s) => s.streak >= NOTABLE_STREAK)
       .sort((a, b) => b.streak - a.streak || a.name.localeCompare(b.name));
     return {
