@@ -30,13 +30,6 @@ const ALL_TIME = '1970-01-01';
  */
 const CLOCK_SLACK_MS = 3_600_000;
 
-/** A uuid[] literal of bound parameters, for `= any(…)` and `unnest(…)`. */
-const uuidArray = (ids: string[]) =>
-  sql`array[${sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  )}]::uuid[]`;
-
 export interface LeaderboardRow {
   userId: string;
   externalId: string;
@@ -249,20 +242,22 @@ export function createProgressRepository(db: Database) {
     },
 
     /**
-     * The newest asked questions of the day of each channel, newest first: at most `perChannel`
-     * of each, read backwards along the (channel, date) index.
+     * The newest asked questions of the day of each channel a person answered in, newest first:
+     * no more of each than they answered there plus two (a streak is no longer than that, plus
+     * an open question skipped), and at most `limit`, read backwards along the (channel, date)
+     * index. The channels and counts come from answer_totals, so this needs no answers read first.
      */
-    async askedPostsOf(channelIds: string[], perChannel: number): Promise<AskedPost[]> {
-      if (channelIds.length === 0) return [];
+    async askedPostsFor(userId: string, limit: number): Promise<AskedPost[]> {
       return queryRows<AskedPost>(
         db,
-        sql`select c.id as "channelId", p.id as "postId", p.status
-            from unnest(${uuidArray(channelIds)}) with ordinality as c (id, n)
+        sql`select t.channel_id as "channelId", p.id as "postId", p.status
+            from ${answerTotals} t
             cross join lateral (
               select id, status, local_date from ${posts}
-              where channel_id = c.id and status in ('open', 'closed')
-              order by local_date desc limit ${perChannel}) p
-            order by c.n, p.local_date desc`,
+              where channel_id = t.channel_id and status in ('open', 'closed')
+              order by local_date desc limit least(${limit}, t.answered + 2)) p
+            where t.user_id = ${userId} and t.grain = 'all' and t.period_start = ${ALL_TIME}
+            order by t.channel_id, p.local_date desc`,
       );
     },
 

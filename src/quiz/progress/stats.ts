@@ -7,7 +7,7 @@ import { localDateOf, type Period, periodRange } from '../schedule.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, ChannelKey, Leaderboard, PersonalStats, RankedRow, WeakTopic } from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
-import type { ProgressRepository, TopicAttempt } from './progress.repository.js';
+import type { AskedPost, ProgressRepository, TopicAttempt } from './progress.repository.js';
 import { rank } from './ranking.js';
 import { currentStreak, STREAK_LIMIT } from './streak.js';
 
@@ -56,26 +56,15 @@ export function createStats(deps: StatsDeps) {
   }
 
   /**
-   * A person's best current streak over the channels they answered in, from the answers already
-   * read for their stats and each channel's newest questions: no walk through the history.
+   * A person's best current streak over the channels they answered in, from the answers read for
+   * their stats and each channel's newest questions (read alongside): no walk through the history.
    */
-  async function streakOf(attempts: TopicAttempt[]): Promise<number> {
-    const answeredIn = new Map<string, Set<string>>();
-    for (const a of attempts) {
-      if (!a.channelId || !a.postId) continue;
-      const set = answeredIn.get(a.channelId) ?? new Set<string>();
-      set.add(a.postId);
-      answeredIn.set(a.channelId, set);
-    }
-    if (answeredIn.size === 0) return 0;
-    // A streak is at most as long as the answers in its channel, plus an open question skipped.
-    const reach = Math.min(STREAK_LIMIT, Math.max(...[...answeredIn.values()].map((s) => s.size)) + 2);
-    const asked = await progress.askedPostsOf([...answeredIn.keys()], reach);
+  function streakOf(attempts: TopicAttempt[], asked: AskedPost[]): number {
+    const answered = new Set(attempts.flatMap((a) => (a.postId ? [a.postId] : [])));
+    const byChannel = new Map<string, AskedPost[]>();
+    for (const post of asked) byChannel.set(post.channelId, [...(byChannel.get(post.channelId) ?? []), post]);
     let best = 0;
-    for (const [channelId, answered] of answeredIn) {
-      const newestFirst = asked.filter((p) => p.channelId === channelId);
-      best = Math.max(best, currentStreak(newestFirst, answered));
-    }
+    for (const newestFirst of byChannel.values()) best = Math.max(best, currentStreak(newestFirst, answered));
     return best;
   }
 
@@ -110,11 +99,12 @@ export function createStats(deps: StatsDeps) {
     async personalStats(actor: Actor): Promise<PersonalStats> {
       const user = await deps.people.knownUserOf(actor);
       if (!user) return NO_STATS;
-      const [attempts, place] = await Promise.all([
+      const [attempts, place, asked] = await Promise.all([
         progress.attempts(user.id),
         progress.workspaceRankOf(user.workspaceId, user.id),
+        progress.askedPostsFor(user.id, STREAK_LIMIT),
       ]);
-      const streak = await streakOf(attempts);
+      const streak = streakOf(attempts, asked);
       const correct = attempts.filter((a) => a.correct).length;
       const domains = new Map<number, { answered: number; correct: number }>();
       for (const a of attempts) {
