@@ -6,7 +6,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+# The build also makes the ready-made embedded database (node_modules/.cache/aif-quiz, from the
+# migrations and the bank), so a container's first start on an empty DATA_DIR copies it, no initdb.
+COPY migrations ./migrations
+COPY questions ./questions
+RUN npm run build && npm prune --omit=dev --ignore-scripts && ls node_modules/.cache/aif-quiz
 
 # Runtime stage: compiled code, migrations and the question bank, run as the unprivileged node user.
 FROM node:20-bookworm-slim

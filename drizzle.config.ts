@@ -4,7 +4,12 @@ import { defineConfig } from 'drizzle-kit';
 // itself at start-up (or `aif-quiz migrate`), under an advisory lock.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/db/schema.ts', './src/learning/learning.table.ts', './src/learning/mock/mock.table.ts'],
+  schema: [
+    './src/db/schema.ts',
+    './src/learning/learning.table.ts',
+    './src/learning/mock/mock.table.ts',
+    './src/quiz/progress/progress.table.ts',
+  ],
   out: './migrations',
   ...(process.env.DATABASE_URL ? { dbCredentials: { url: process.env.DATABASE_URL } } : {}),
 });

@@ -143,10 +143,19 @@ async function layDownYear(
     );
     await client.query(`set session_replication_role = origin`);
     // Replica mode also kept the running totals' triggers quiet: count them once, in the order a
-    // live system creates them (each week's and month's rows during that week or month).
+    // live system creates them (each week's and month's rows during that week or month), per
+    // channel and then per workspace.
     await client.query(`delete from answer_totals`);
     await client.query(
       `insert into answer_totals select * from answer_totals_recount() order by period_start, channel_id, user_id`,
+    );
+    await client.query(`delete from workspace_totals`);
+    await client.query(
+      `insert into workspace_totals
+       select c.workspace_id, t.grain, t.period_start, t.user_id, sum(t.answered)::int, sum(t.correct)::int,
+              sum(t.points)::int
+       from answer_totals t join channels c on c.id = t.channel_id
+       group by c.workspace_id, t.grain, t.period_start, t.user_id order by 3, 1, 4`,
     );
     // What autovacuum would have done by now on a live system: statistics and the visibility map.
     await client.query(`vacuum analyze`);

@@ -20,6 +20,9 @@ interface OutboundRequest {
  * has made and not yet had an answer to (every Slack send goes through undici, which reports each
  * call on a diagnostics channel). Watching the transport covers every path that sends, including
  * work that carries on after a request was acknowledged, without each one registering itself.
+ * Teams needs no such watching: botbuilder sends through its own HTTP client, but every Teams send
+ * happens inside the turn of the activity, and the Bot Connector's request stays open until the
+ * turn is done; what the scheduler sends is finished by stopping it first.
  */
 export function createInFlightTracker() {
   const inbound = new Set<IncomingMessage>();

@@ -194,36 +194,6 @@ export const answers = pgTable(
   ],
 );
 
-export type TotalsGrain = 'all' | 'week' | 'month';
-
-/**
- * Points and answers per person and channel: all time, per week and per month (Monday-first weeks
- * and months of the answer's time in the channel's timezone; all time has period_start 1970-01-01).
- * Kept by triggers on `answers` in the answer's own transaction (migration 0007), so boards over a
- * whole workspace or all time read one row per person instead of every answer. Partitioned by
- * grain in migration 0006, which drizzle-kit does not model.
- */
-export const answerTotals = pgTable(
-  'answer_totals',
-  {
-    channelId: uuid('channel_id')
-      .notNull()
-      .references(() => channels.id, { onDelete: 'cascade' }),
-    grain: text('grain').$type<TotalsGrain>().notNull(),
-    periodStart: date('period_start', { mode: 'string' }).notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    answered: integer('answered').notNull(),
-    correct: integer('correct').notNull(),
-    points: integer('points').notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.channelId, t.grain, t.periodStart, t.userId] }),
-    index('answer_totals_user_idx').on(t.userId),
-  ],
-);
-
 /**
  * People who answered a question of the day and then asked to be forgotten while it was still
  * open. Their answer is erased, but a second answer must not score as if it were the first, so

@@ -56,9 +56,17 @@ export function createAnsweredCountRefresher(options: {
       }, options.intervalMs);
       pending.set(postId, timer);
     },
-    stop(): void {
-      for (const timer of pending.values()) clearTimeout(timer);
+    /**
+     * Sends the rewrites still waiting, now, and resolves once they are done: a process that stops
+     * (a SIGTERM drain) leaves no question showing a stale count.
+     */
+    async stop(): Promise<void> {
+      const waiting = [...pending.entries()];
+      for (const [, timer] of waiting) clearTimeout(timer);
       pending.clear();
+      await Promise.all(
+        waiting.map(([postId]) => refresh(postId).catch((error: unknown) => options.onError(error, postId))),
+      );
     },
   };
 }

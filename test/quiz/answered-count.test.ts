@@ -39,6 +39,26 @@ describe('refreshing the answered count', () => {
     expect(updates).toHaveLength(2);
     expect(updates.map((u) => (u.detail as { answered: number }).answered)).toEqual([1, 1]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    counts.stop();
+    await counts.stop();
+  });
+
+  it('stopping sends the rewrites still waiting, at once', async () => {
+    t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
+    const recorder = createRecordingPlatform();
+    const { channelId } = await t.quiz.subscribe(admin, channelKey('C1'), { time: '09:00', days: 'daily' });
+    const daily = await t.quiz.postDailyQuestion(channelId);
+    await t.quiz.markPostDelivered(daily.post.id, { channel: 'C1', ts: '1' });
+    await t.quiz.recordAnswer(person('U1'), daily.post.id, correctChoice(daily.question));
+    const counts = createAnsweredCountRefresher({
+      quiz: t.quiz,
+      platform: recorder.chat,
+      intervalMs: 60_000,
+      onError: () => {},
+    });
+    counts.refreshSoon(daily.post.id, 'W1');
+    expect(recorder.of('updateQuestion')).toHaveLength(0);
+    await counts.stop();
+    const updates = recorder.of('updateQuestion');
+    expect(updates.map((u) => (u.detail as { answered: number }).answered)).toEqual([1]);
   });
 });

@@ -17,11 +17,13 @@ export async function startFakeConnector(options: { owners?: string[] } = {}) {
   const failures: number[] = [];
   const owners = new Set(options.owners ?? []);
   let counter = 0;
+  let delayMs = 0;
 
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://fake').pathname);
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    if (delayMs > 0 && req.method !== 'GET') await new Promise((resolve) => setTimeout(resolve, delayMs));
     calls.push({ method: req.method ?? 'GET', path, body });
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -66,6 +68,10 @@ export async function startFakeConnector(options: { owners?: string[] } = {}) {
     },
     clear() {
       calls.length = 0;
+    },
+    /** Answers every later send only after `ms`: a slow connector, so sends are in flight for a while. */
+    slowDown(ms: number) {
+      delayMs = ms;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

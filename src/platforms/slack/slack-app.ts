@@ -169,7 +169,7 @@ export function createSlackApp(deps: {
       if (socketMode) await app.start();
     },
     async stop() {
-      counts.stop();
+      await counts.stop();
       if (socketMode) await app.stop();
     },
   };

@@ -72,7 +72,7 @@ export function createTeamsApp(deps: {
     router: createMessagesRouter({ adapter, authenticated: config.mode === 'authenticated', log, onTurn }),
     platform,
     async stop() {
-      counts.stop();
+      await counts.stop();
     },
   };
 }

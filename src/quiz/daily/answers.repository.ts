@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client.js';
-import { answers, answerTotals } from '../../db/schema.js';
+import { answers } from '../../db/schema.js';
 
 export type AnswerRow = typeof answers.$inferSelect;
 
@@ -170,16 +170,6 @@ export function createAnswersRepository(db: Database) {
         .from(answers)
         .where(eq(answers.postId, postId));
       return rows.map((r) => ({ choice: r.choice as number[], correct: r.correct }));
-    },
-
-    /** Channels a person has answered in, for streaks in personal stats. */
-    async channelsAnsweredIn(userId: string): Promise<string[]> {
-      // From the running totals (answer_totals): one row per channel the person answered in.
-      const rows = await db
-        .select({ channelId: answerTotals.channelId })
-        .from(answerTotals)
-        .where(and(eq(answerTotals.userId, userId), eq(answerTotals.grain, 'all')));
-      return rows.map((r) => r.channelId);
     },
   };
 }

@@ -1,7 +1,6 @@
 import { domainTitle } from '../../bank/schema.js';
 import type { Clock } from '../../clock.js';
 import type { ChannelsRepository } from '../channels/channels.repository.js';
-import type { AnswersRepository } from '../daily/answers.repository.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import { localDateOf, type Period, periodRange } from '../schedule.js';
@@ -16,8 +15,9 @@ import type {
   WeakTopic,
 } from '../types.js';
 import { topicFigures, weakestTopics } from '../weak-topics.js';
-import type { ProgressRepository } from './progress.repository.js';
+import type { AskedPost, ProgressRepository, TopicAttempt } from './progress.repository.js';
 import { rank } from './ranking.js';
+import { currentStreak, STREAK_LIMIT } from './streak.js';
 
 /** How much of a leaderboard is read and shown: the top, not everyone who ever answered. */
 const BOARD_ROWS = 10;
@@ -37,7 +37,6 @@ const NO_STATS: PersonalStats = {
 
 export interface StatsDeps {
   progress: ProgressRepository;
-  answers: AnswersRepository;
   channels: ChannelsRepository;
   peopleRepository: PeopleRepository;
   people: KnownPeople;
@@ -52,18 +51,30 @@ export interface StatsDeps {
 export function createStats(deps: StatsDeps) {
   const { progress, clock, topics } = deps;
 
-  /** The top of a board, from the running totals: one row per person, whatever the history. */
-  async function rankIn(channelIds: string[], period: Period, timezone: string): Promise<RankedRow[]> {
+  /** The top of a channel's board, from the running totals: one row per person, whatever the history. */
+  async function channelBoard(channelId: string, period: Period, timezone: string): Promise<RankedRow[]> {
     const { from } = periodRange(period, clock.now(), timezone);
     const start = localDateOf(from, timezone);
-    return rank(await progress.totalsBoard(channelIds, period, start, BOARD_ROWS));
+    return rank(await progress.channelBoard(channelId, period, start, BOARD_ROWS));
   }
 
-  /** A person's best current streak over the channels they answered in. */
-  async function streakOf(userId: string): Promise<number> {
+  /** The top of a workspace's board, from its own running totals: the top rows of an index. */
+  async function workspaceBoard(workspaceId: string, period: Period): Promise<RankedRow[]> {
+    const timezone = deps.defaultTimezone;
+    const start = localDateOf(periodRange(period, clock.now(), timezone).from, timezone);
+    return rank(await progress.workspaceBoard(workspaceId, period, start, BOARD_ROWS));
+  }
+
+  /**
+   * A person's best current streak over the channels they answered in, from the answers read for
+   * their stats and each channel's newest questions (read alongside): no walk through the history.
+   */
+  function streakOf(attempts: TopicAttempt[], asked: AskedPost[]): number {
+    const answered = new Set(attempts.flatMap((a) => (a.postId ? [a.postId] : [])));
+    const byChannel = new Map<string, AskedPost[]>();
+    for (const post of asked) byChannel.set(post.channelId, [...(byChannel.get(post.channelId) ?? []), post]);
     let best = 0;
-    for (const channelId of await deps.answers.channelsAnsweredIn(userId))
-      best = Math.max(best, (await progress.streaksIn(channelId, [userId])).get(userId) ?? 0);
+    for (const newestFirst of byChannel.values()) best = Math.max(best, currentStreak(newestFirst, answered));
     return best;
   }
 
@@ -78,12 +89,11 @@ export function createStats(deps: StatsDeps) {
       const scope = options.scope ?? 'channel';
       if (scope === 'workspace') {
         const workspace = await deps.peopleRepository.findWorkspace(key.platform, key.workspaceId);
-        const channelIds = workspace ? await deps.channels.channelIdsOfWorkspace(workspace.id) : [];
         return {
           scope,
           period: options.period,
           timezone: deps.defaultTimezone,
-          rows: channelIds.length ? await rankIn(channelIds, options.period, deps.defaultTimezone) : [],
+          rows: workspace ? await workspaceBoard(workspace.id, options.period) : [],
         };
       }
       const channel = await deps.channels.findByPlace(key.platform, key.workspaceId, key.channelId);
@@ -92,14 +102,20 @@ export function createStats(deps: StatsDeps) {
         scope,
         period: options.period,
         timezone,
-        rows: channel ? await rankIn([channel.id], options.period, timezone) : [],
+        rows: channel ? await channelBoard(channel.id, options.period, timezone) : [],
       };
     },
 
     async personalStats(actor: Actor): Promise<PersonalStats> {
       const user = await deps.people.knownUserOf(actor);
       if (!user) return NO_STATS;
-      const attempts = await progress.attempts(user.id);
+      const [attempts, place, asked, study] = await Promise.all([
+        progress.attempts(user.id),
+        progress.workspaceRankOf(user.workspaceId, user.id),
+        progress.askedPostsFor(user.id, STREAK_LIMIT),
+        deps.studyStats(user.id, user.timezone),
+      ]);
+      const streak = streakOf(attempts, asked);
       const correct = attempts.filter((a) => a.correct).length;
       const domains = new Map<number, { answered: number; correct: number }>();
       for (const a of attempts) {
@@ -108,20 +124,12 @@ export function createStats(deps: StatsDeps) {
         if (a.correct) d.correct++;
         domains.set(a.domain, d);
       }
-      const [place, points, streak, study] = await Promise.all([
-        deps.channels
-          .channelIdsOfWorkspace(user.workspaceId)
-          .then((ids) => progress.allTimeRankOf(ids, user.id)),
-        deps.answers.totalPointsOf([user.id]),
-        streakOf(user.id),
-        deps.studyStats(user.id, user.timezone),
-      ]);
       return {
         study,
         answered: attempts.length,
         correct,
         accuracy: attempts.length ? correct / attempts.length : null,
-        points: points.get(user.id) ?? 0,
+        points: place.points,
         streak,
         rank: place.rank,
         rankedPeople: place.ranked,

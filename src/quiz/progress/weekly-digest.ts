@@ -31,14 +31,12 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
     if (!channel) throw channelErrors.unknownChannel();
     const now = deps.clock.now();
     const from = new Date(now.getTime() - WEEK_MS);
+    const fromDate = localDateOf(from, channel.timezone);
+    const toDate = localDateOf(now, channel.timezone);
     const [board, asked, members] = await Promise.all([
-      deps.progress.leaderboard([channelId], from, now),
-      deps.progress.channelPostsBetween(
-        channelId,
-        localDateOf(from, channel.timezone),
-        localDateOf(now, channel.timezone),
-      ),
-      deps.progress.membersOf(channelId),
+      deps.progress.leaderboard(channelId, { from, to: now, fromDate, toDate }),
+      deps.progress.channelPostsBetween(channelId, fromDate, toDate),
+      deps.progress.membersWithStreaks(channelId),
     ]);
     const withAnswers = asked.filter((p) => Number(p.answered) > 0);
     const hardestRow = [...withAnswers].sort(
@@ -52,18 +50,12 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
       domainTotals.set(p.domain, d);
     }
     const weakest = [...domainTotals.entries()].sort(([, a], [, b]) => accuracyOf(a) - accuracyOf(b))[0];
-    const [memberStreaks, readiness] = await Promise.all([
-      deps.progress.streaksIn(
-        channelId,
-        members.map((m) => m.userId),
-      ),
-      deps.teamReadiness(
-        members.map((m) => m.userId),
-        now,
-      ),
-    ]);
+    const readiness = await deps.teamReadiness(
+      members.map((m) => m.userId),
+      now,
+    );
     const streaks = members
-      .map((m) => ({ name: m.name, streak: memberStreaks.get(m.userId) ?? 0 }))
+      .map((m) => ({ name: m.name, streak: m.streak }))
       .filter((s) => s.streak >= NOTABLE_STREAK)
       .sort((a, b) => b.streak - a.streak || a.name.localeCompare(b.name));
     return {
