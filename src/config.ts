@@ -41,6 +41,8 @@ export interface Config {
   questionsDir: string;
   defaultTimezone: string;
   scheduler: boolean;
+  /** Spaced repetition: the retention FSRS aims at and the longest interval (LEARNING_*). */
+  learning: { retention: number; maximumIntervalDays: number };
   /** Longest a graceful shutdown waits for work in flight (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** GET /metrics (METRICS=on), behind a bearer token when METRICS_TOKEN is set. */
@@ -128,6 +130,7 @@ export function loadConfig(
     questionsDir: path.resolve(e.QUESTIONS_DIR),
     defaultTimezone: e.DEFAULT_TIMEZONE,
     scheduler: e.SCHEDULER === 'on',
+    learning: { retention: e.LEARNING_RETENTION, maximumIntervalDays: e.LEARNING_MAX_INTERVAL_DAYS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // A token alone turns nothing on: the Secret that holds it is often shared with CronJobs that serve no HTTP.
     metrics: { enabled: e.METRICS === 'on', ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}) },

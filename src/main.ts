@@ -89,7 +89,7 @@ export async function openCore(
     );
     // Answers the review log does not hold yet become cards: those from before the learning engine
     // (once), and any whose card write a crash cut off. Nothing to do is one quick query.
-    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db));
+    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db, config.learning));
     if (caughtUp > 0) logger.info({ answers: caughtUp }, 'stored answers applied to their cards');
     const quizAt = (at: Clock) =>
       createQuiz({
@@ -99,6 +99,7 @@ export async function openCore(
         adminUserIds: config.adminUserIds,
         defaultTimezone: config.defaultTimezone,
         topics: [...bank.topics.values()],
+        scheduling: config.learning,
         ...(options.mockExam ? { mockExam: options.mockExam } : {}),
       });
     return { database, bank, quiz: quizAt(clock), quizAt, secretBox };

@@ -67,6 +67,16 @@ describe('configuration', () => {
     expect(message).toContain('Longest a single database statement may run');
   });
 
+  it('takes the spaced repetition settings, with FSRS defaults, and refuses a retention out of range', () => {
+    expect(loadConfig({}).learning).toEqual({ retention: 0.9, maximumIntervalDays: 60 });
+    expect(loadConfig({ LEARNING_RETENTION: '0.85', LEARNING_MAX_INTERVAL_DAYS: '30' }).learning).toEqual({
+      retention: 0.85,
+      maximumIntervalDays: 30,
+    });
+    expect(() => loadConfig({ LEARNING_RETENTION: '0.99' })).toThrow(/LEARNING_RETENTION.*0\.70 to 0\.97/s);
+    expect(() => loadConfig({ LEARNING_MAX_INTERVAL_DAYS: '0' })).toThrow(/LEARNING_MAX_INTERVAL_DAYS/);
+  });
+
   it('names the variable, the problem and its purpose for a port that is not a number', () => {
     const message = problemsOf({ PORT: 'abc' });
     expect(message).toContain('PORT "abc" must be a whole number from 0 to 65535');

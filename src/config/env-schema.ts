@@ -101,6 +101,14 @@ export const envSchema = z.object({
   QUESTIONS_DIR: z.string().min(1).default('./questions'),
   DEFAULT_TIMEZONE: timezone.default('UTC'),
   SCHEDULER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  LEARNING_RETENTION: z
+    .string()
+    .default('0.9')
+    .refine((value) => /^0\.\d{1,3}$/.test(value.trim()) && Number(value) >= 0.7 && Number(value) <= 0.97, {
+      error: 'must be a number from 0.70 to 0.97, such as 0.9',
+    })
+    .transform(Number),
+  LEARNING_MAX_INTERVAL_DAYS: wholeNumber({ default: 60, min: 1, max: 36_500, unit: 'days' }),
   SHUTDOWN_TIMEOUT_MS: wholeNumber({ default: 25_000, min: 0, max: 3_600_000, unit: 'milliseconds' }),
   METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   METRICS_TOKEN: optionalText,

@@ -22,6 +22,10 @@ export const SETTINGS = {
     'json (one object a line) or pretty (for reading in a terminal); default: pretty on a terminal.',
   QUESTIONS_DIR: 'Folder of the question bank (topics.yaml and the topic files).',
   DEFAULT_TIMEZONE: 'IANA timezone for channels and people that have not chosen one, such as Europe/Berlin.',
+  LEARNING_RETENTION:
+    'The share of reviews a person should still get right when a question comes back (FSRS desired retention): higher brings reviews back sooner.',
+  LEARNING_MAX_INTERVAL_DAYS:
+    'Longest a question answered well stays away before it comes back for review, in days; keep it below the time to the exam.',
   SCHEDULER: 'on runs the cron jobs in this process; off for replicas or an external scheduler.',
   SHUTDOWN_TIMEOUT_MS:
     "On SIGTERM, how long requests and sends in flight may take to finish before the process exits anyway (with code 1); keep it below the orchestrator's grace period (30 s in Kubernetes).",

@@ -5,6 +5,7 @@ import { createLearningWriter, type LearningWriter } from './learning-writer.js'
 import { createNextQuestion } from './next-question.js';
 import { createProfilesRepository } from './profiles.repository.js';
 import { createReviewsRepository } from './reviews.repository.js';
+import type { SchedulerSettings } from './scheduler.js';
 import { createStudyPosition, createUncoveredTopics } from './study-position.js';
 
 /**
@@ -21,11 +22,13 @@ const writers = new WeakMap<Database, LearningWriter>();
 
 export function createLearning(options: {
   db: Database;
+  /** Retention target and longest interval of the spaced repetition. */
+  settings?: SchedulerSettings;
   /** Told when a batch of answers could not be applied to the cards (the start-up catch-up will). */
   onError?(error: unknown, answers: number): void;
 }) {
   const { db } = options;
-  const cards = createCardsRepository(db);
+  const cards = createCardsRepository(db, options.settings);
   return {
     cards,
     writer: writerOf(db, () =>
@@ -36,7 +39,7 @@ export function createLearning(options: {
     nextQuestion: createNextQuestion(db),
     studyPosition: createStudyPosition(db),
     uncoveredTopics: createUncoveredTopics(db),
-    markConfidence: createConfidence(db),
+    markConfidence: createConfidence(db, options.settings),
   };
 }
 

@@ -7,6 +7,7 @@ import { createLearning } from '../learning/learning.js';
 import { createMockExams } from '../learning/mock/mock.js';
 import { createMockRepository } from '../learning/mock/mock.repository.js';
 import type { MockSettings } from '../learning/mock/mock.types.js';
+import type { SchedulerSettings } from '../learning/scheduler.js';
 import type { Logger } from '../logger.js';
 import { createChannels } from './channels/channels.js';
 import { createChannelsRepository } from './channels/channels.repository.js';
@@ -50,6 +51,8 @@ export interface QuizDeps {
   logger?: Logger;
   /** Mock exam size and length; AIF-C01's 65 questions in 90 minutes by default (tests use fewer). */
   mockExam?: Partial<MockSettings>;
+  /** Spaced repetition's retention target and longest interval; FSRS's defaults when not given. */
+  scheduling?: SchedulerSettings;
 }
 
 /**
@@ -78,6 +81,7 @@ export function createQuiz(deps: QuizDeps) {
   };
   const learning = createLearning({
     db,
+    ...(deps.scheduling ? { settings: deps.scheduling } : {}),
     onError: (error, answers) =>
       deps.logger?.error({ err: error, answers }, 'answers were stored but their cards were not updated'),
   });

@@ -60,6 +60,29 @@ const say = (actor: Actor, text: string) =>
   runCommand(t!.quiz, { actor }, parseCommand(text)).then((reply) => renderReplyText(reply));
 
 describe('every answer updates its card', () => {
+  it('schedules with the retention target and longest interval the operator set', async () => {
+    const dueAfterOneRightAnswer = async (scheduling?: {
+      retention: number;
+      maximumIntervalDays: number;
+    }) => {
+      t = await createTestQuiz({ now: '2026-11-02T09:00:00Z', ...(scheduling ? { scheduling } : {}) });
+      const { channelId } = await t.quiz.subscribe(admin, channelKey(), { time: '09:00', days: 'daily' });
+      const daily = await t.quiz.postDailyQuestion(channelId, '2026-11-02');
+      await t.quiz.markPostDelivered(daily.post.id, {});
+      await t.quiz.recordAnswer(person('U1'), daily.post.id, correctChoice(daily.question));
+      const [card] = await cardsOf(await t.quiz.userIdOf(person('U1')));
+      await t.destroy();
+      t = undefined;
+      return (new Date(card!.due).getTime() - Date.parse('2026-11-02T09:00:00Z')) / DAY;
+    };
+    const byDefault = await dueAfterOneRightAnswer();
+    expect(byDefault).toBeGreaterThan(1);
+    expect(await dueAfterOneRightAnswer({ retention: 0.9, maximumIntervalDays: 1 })).toBeLessThanOrEqual(1);
+    expect(await dueAfterOneRightAnswer({ retention: 0.7, maximumIntervalDays: 60 })).toBeGreaterThan(
+      byDefault,
+    );
+  });
+
   it('an answer to the question of the day and a practice answer each make a card and a review', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const { channelId } = await t.quiz.subscribe(admin, channelKey(), { time: '09:00', days: 'daily' });

@@ -3,6 +3,7 @@ import { loadBank } from '../../src/bank/load.js';
 import { syncBank } from '../../src/bank/sync.js';
 import { fixedClock } from '../../src/clock.js';
 import type { MockSettings } from '../../src/learning/mock/mock.types.js';
+import type { SchedulerSettings } from '../../src/learning/scheduler.js';
 import { type Actor, type ChannelKey, createQuiz } from '../../src/quiz/quiz.js';
 import { ROOT } from './cli.js';
 import { createTestDatabase } from './database.js';
@@ -26,6 +27,7 @@ export async function createTestQuiz(
     now?: string;
     adminUserIds?: string[];
     mockExam?: Partial<MockSettings>;
+    scheduling?: SchedulerSettings;
   } = {},
 ) {
   const database = await createTestDatabase();
@@ -42,6 +44,7 @@ export async function createTestQuiz(
     topics: [...bank.topics.values()],
     random: seededRandom(),
     ...(options.mockExam ? { mockExam: options.mockExam } : {}),
+    ...(options.scheduling ? { scheduling: options.scheduling } : {}),
   });
   return { quiz, clock, database, bank, destroy: () => database.destroy() };
 }
