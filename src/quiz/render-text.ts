@@ -333,8 +333,8 @@ export function renderReplyText(reply: Reply, prefix = ''): string {
       return renderExamText(reply.exam, prefix);
     case 'forget-me':
       return reply.erased
-        ? 'Done: your answers, points, streaks and settings are erased.'
-        : `This erases your answers, points, streaks and settings for good. To go ahead, send "${prefix}forget-me confirm".`;
+        ? 'Done: your answers, points, streaks, study record (reviews, exam date, mock exams), reports and settings are erased.'
+        : `This erases your answers, points, streaks, study record (reviews, exam date, mock exams), reports and settings for good. To go ahead, send "${prefix}forget-me confirm".`;
     case 'mock':
       return renderMockText(reply.view);
     case 'error':
