@@ -41,15 +41,17 @@ export async function renderDigestChart(
     if (!(scale > 0 && scale <= 4)) throw new RangeError(`scale ${scale} is outside (0, 4]`);
     const svg = await renderSvg(data);
     // Loaded on first use: the renderer costs start-up time that a process drawing no chart never pays.
-    const { Resvg } = await import('@resvg/resvg-js');
-    const image = new Resvg(svg, {
+    const { renderAsync } = await import('@resvg/resvg-js');
+    // The raster, the larger part of a chart's cost, runs on libuv's thread pool: the event loop
+    // keeps sending while it is drawn, and a digest tick can draw on a second core.
+    const image = await renderAsync(svg, {
       fitTo: { mode: 'zoom', value: scale },
       font: {
         fontFiles: options.fontFiles ?? CHART_FONT_FILES,
         loadSystemFonts: false,
         defaultFontFamily: CHART_FONT,
       },
-    }).render();
+    });
     const png = image.asPng();
     if (png.length === 0) throw new Error('the rasteriser returned an empty image');
     return { png, width: image.width, height: image.height, altText: describeDigestChart(data) };
