@@ -40,36 +40,41 @@ function slackPaceSeconds(channels: number, spaces: number): number {
 
 /**
  * Eight weeks of history written in bulk SQL: six people per workspace, a closed question of the
- * day on each weekday in each channel, answered by about three in four people, a third of them wrongly.
+ * day on each weekday in each channel, answered by about three in four people, a third of them
+ * wrongly. Written a hundred channels at a time, so no statement meets the statement timeout.
  */
-async function seedHistory(db: Parameters<typeof queryRows>[0]) {
+async function seedHistory(db: Parameters<typeof queryRows>[0], channelIds: string[]) {
   await queryRows(
     db,
     sql`insert into users (workspace_id, external_id, display_name)
         select w.id, 'U' || g, 'Person ' || g from workspaces w cross join generate_series(1, 6) g`,
   );
-  await queryRows(
-    db,
-    sql`with q as (
-          select id, current_version, (row_number() over (order by id) - 1)::int as n, count(*) over ()::int as total
-          from questions where active)
-        insert into posts (channel_id, local_date, question_id, question_version, status, posted_at, closed_at)
-        select c.id, d::date, q.id, q.current_version, 'closed', d + interval '9 hours', d + interval '20 hours'
-        from channels c
-        cross join generate_series(timestamp '2026-10-05', timestamp '2026-11-27', interval '1 day') d
-        join q on q.n = abs(hashtext(c.external_id || d::text)) % q.total
-        where extract(isodow from d) <= 5`,
-  );
-  await queryRows(
-    db,
-    sql`insert into answers (post_id, user_id, choice, correct, points, answered_at)
-        select p.id, u.id, '[0]'::jsonb, ok, case when ok then 10 else 0 end, p.local_date + interval '10 hours'
-        from posts p
-        join channels c on c.id = p.channel_id
-        join users u on u.workspace_id = c.workspace_id
-        cross join lateral (select abs(hashtext(p.id::text || u.external_id)) % 3 <> 0 as ok) r
-        where abs(hashtext(u.external_id || p.id::text)) % 4 <> 0`,
-  );
+  for (let i = 0; i < channelIds.length; i += 100) {
+    const chunk = `{${channelIds.slice(i, i + 100).join(',')}}`;
+    await queryRows(
+      db,
+      sql`with bank as (
+            select array_agg(id order by id) as ids, array_agg(current_version order by id) as versions
+            from questions where active)
+          insert into posts (channel_id, local_date, question_id, question_version, status, posted_at, closed_at)
+          select c.id, d::date, bank.ids[k], bank.versions[k], 'closed', d + interval '9 hours', d + interval '20 hours'
+          from channels c
+          cross join generate_series(timestamp '2026-10-05', timestamp '2026-11-27', interval '1 day') d
+          cross join bank
+          cross join lateral (select 1 + abs(hashtext(c.external_id || d::text)) % cardinality(bank.ids) as k) pick
+          where c.id = any(${chunk}::uuid[]) and extract(isodow from d) <= 5`,
+    );
+    await queryRows(
+      db,
+      sql`insert into answers (post_id, user_id, choice, correct, points, answered_at)
+          select p.id, u.id, '[0]'::jsonb, ok, case when ok then 10 else 0 end, p.local_date + interval '10 hours'
+          from posts p
+          join channels c on c.id = p.channel_id
+          join users u on u.workspace_id = c.workspace_id
+          cross join lateral (select abs(hashtext(p.id::text || u.external_id)) % 3 <> 0 as ok) r
+          where p.channel_id = any(${chunk}::uuid[]) and abs(hashtext(u.external_id || p.id::text)) % 4 <> 0`,
+    );
+  }
 }
 
 async function main() {
@@ -100,9 +105,15 @@ async function main() {
       timezone: 'UTC',
       days: [1, 2, 3, 4, 5],
     }));
-    for (let i = 0; i < rows.length; i += 1000)
-      await core.database.db.insert(channelsTable).values(rows.slice(i, i + 1000));
-    await seedHistory(core.database.db);
+    const channelIds: string[] = [];
+    for (let i = 0; i < rows.length; i += 1000) {
+      const inserted = await core.database.db
+        .insert(channelsTable)
+        .values(rows.slice(i, i + 1000))
+        .returning({ id: channelsTable.id });
+      channelIds.push(...inserted.map((c) => c.id));
+    }
+    await seedHistory(core.database.db, channelIds);
     const [seeded] = await queryRows<{ posts: number; answers: number }>(
       core.database.db,
       sql`select (select count(*) from posts)::int as posts, (select count(*) from answers)::int as answers`,
