@@ -12,11 +12,20 @@ const ALT_TEXT_MAX = 1000;
  */
 export async function uploadDigestChart(
   web: WebClient,
-  options: { channelId: string; threadTs: string; week: string; chart: DigestChartImage },
+  options: {
+    channelId: string;
+    threadTs: string;
+    week: string;
+    chart: DigestChartImage;
+    /** Waits for the workspace's turn at a rate-limited method (see createUploadPace). */
+    awaitTurn?: (method: string) => Promise<void>;
+  },
 ): Promise<void> {
+  const awaitTurn = options.awaitTurn ?? (async () => {});
   const { chart } = options;
   const filename = `digest-${options.week}.png`;
   // Slack's documented argument is alt_txt; the SDK's type calls it alt_text, which Slack ignores.
+  await awaitTurn('files.getUploadURLExternal');
   const ticket = await web.files.getUploadURLExternal({
     filename,
     length: chart.png.length,
@@ -24,6 +33,8 @@ export async function uploadDigestChart(
   } as FilesGetUploadURLExternalArguments);
   if (!ticket.upload_url || !ticket.file_id) throw new Error('Slack gave no upload URL for the chart');
   await postBytes(ticket.upload_url, chart.png, 'image/png');
+  // Paced on its own: the bytes take a varying time, so the shares do not follow the tickets' rhythm.
+  await awaitTurn('files.completeUploadExternal');
   await web.files.completeUploadExternal({
     files: [{ id: ticket.file_id, title: `The last weeks in this channel (${options.week})` }],
     channel_id: options.channelId,
@@ -61,16 +72,17 @@ export const CHART_UPLOADS_PER_MINUTE = 100;
 const WINDOW_MS = 61_000;
 
 /**
- * Waits until a workspace may start another chart upload: at most `perMinute` in any sliding
- * window per workspace. Resolves at once while under the limit.
+ * Waits until a workspace may call one of the upload's methods again: at most `perMinute` calls of
+ * each in any sliding window per workspace. Resolves at once while under the limit.
  */
 export function createUploadPace(perMinute = CHART_UPLOADS_PER_MINUTE) {
   const recent = new Map<string, number[]>();
-  return async function awaitUploadTurn(teamId: string): Promise<void> {
+  return async function awaitUploadTurn(teamId: string, method: string): Promise<void> {
+    const key = `${teamId}|${method}`;
     for (;;) {
       const now = Date.now();
-      const inWindow = (recent.get(teamId) ?? []).filter((at) => now - at < WINDOW_MS);
-      recent.set(teamId, inWindow);
+      const inWindow = (recent.get(key) ?? []).filter((at) => now - at < WINDOW_MS);
+      recent.set(key, inWindow);
       if (inWindow.length < perMinute) {
         inWindow.push(now);
         return;

@@ -129,8 +129,8 @@ export function createSlackPlatform(options: {
       if (!digest.chart) return;
       // The digest is out: a chart that cannot follow it is logged, and the send still succeeded.
       try {
-        await awaitUploadTurn(channel.workspaceId);
         await uploadDigestChart(web, {
+          awaitTurn: (method) => awaitUploadTurn(channel.workspaceId, method),
           channelId: posted.channel ?? channel.channelId,
           threadTs: String(posted.ts),
           week: digest.week,
