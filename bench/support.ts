@@ -64,7 +64,13 @@ export async function startSlackPeer(args: string[] = []) {
         refused: number;
         updates: number;
         responses: number;
+        refusedByMethod: Record<string, number>;
+        /** Files shared without a ticket or bytes first (should stay 0). */
+        incomplete: number;
       },
+    /** What each channel got: messages posted and charts uploaded through all three steps. */
+    digests: async () =>
+      (await (await fetch(`${base}/digests`)).json()) as Record<string, { posts: number; charts: number }>,
     close: async () => {
       child.kill();
     },

@@ -20,21 +20,9 @@ const EMPTY_FILL = '#eeeeee';
  * deficiency and in greyscale, and each cell also prints its figures, so colour is never the only cue.
  */
 export function digestChartSpec(data: DigestChartData): TopLevelSpec {
-  const weekLabel = new Map(data.weeks.map((w) => [w.start, w.isoWeek.slice(5)]));
   const weekOrder = data.weeks.map((w) => w.isoWeek.slice(5));
   const domainOrder = data.domains.map((d) => SHORT_DOMAIN_NAMES[d] ?? `D${d}`);
-  const cells = data.cells.map((c) => ({
-    week: weekLabel.get(c.weekStart),
-    domain: SHORT_DOMAIN_NAMES[c.domain] ?? `D${c.domain}`,
-    accuracy: c.questions > 0 && c.answers > 0 ? c.correct / c.answers : null,
-    lines:
-      c.questions === 0
-        ? ['–']
-        : c.answers === 0
-          ? ['none']
-          : [`${Math.round((100 * c.correct) / c.answers)}%`, `${c.correct}/${c.answers}`],
-  }));
-  const weeks = data.weeks.map((w) => ({ week: weekLabel.get(w.start), people: w.people }));
+  const { title, weeks, cells } = digestChartValues(data);
   const x = {
     field: 'week',
     type: 'ordinal' as const,
@@ -46,19 +34,20 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${data.channelName} · last ${data.weeks.length} weeks`,
+      text: title,
       subtitle: 'Bars: people who answered. Cells: share correct and correct/answers, per exam domain.',
       anchor: 'start',
       fontSize: 16,
       subtitleFontSize: 12,
       subtitleColor: '#444444',
     },
+    datasets: { weeks, cells },
     background: 'white',
     padding: 12,
     spacing: 8,
     vconcat: [
       {
-        data: { values: weeks },
+        data: { name: 'weeks' },
         width: { step: WEEK_STEP },
         height: 56,
         layer: [
@@ -75,7 +64,7 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
         },
       },
       {
-        data: { values: cells },
+        data: { name: 'cells' },
         width: { step: WEEK_STEP },
         height: { step: DOMAIN_STEP },
         encoding: {
@@ -124,5 +113,33 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
       axis: { labelFontSize: 12, titleFontSize: 12, labelColor: '#222222' },
       legend: { labelFontSize: 11, titleFontSize: 12 },
     },
+  };
+}
+
+/**
+ * What the compiled chart depends on besides its figures and title: the weeks and the domains, in
+ * order. Charts of one shape (every channel in a timezone, in one digest tick) share a compiled spec.
+ */
+export function digestChartShape(data: DigestChartData): string {
+  return JSON.stringify([data.weeks.map((w) => w.isoWeek), data.domains]);
+}
+
+/** The chart's title and its two datasets, as the spec names them (`weeks`, `cells`). */
+export function digestChartValues(data: DigestChartData) {
+  const weekLabel = new Map(data.weeks.map((w) => [w.start, w.isoWeek.slice(5)]));
+  return {
+    title: `${data.channelName} · last ${data.weeks.length} weeks`,
+    weeks: data.weeks.map((w) => ({ week: weekLabel.get(w.start), people: w.people })),
+    cells: data.cells.map((c) => ({
+      week: weekLabel.get(c.weekStart),
+      domain: SHORT_DOMAIN_NAMES[c.domain] ?? `D${c.domain}`,
+      accuracy: c.questions > 0 && c.answers > 0 ? c.correct / c.answers : null,
+      lines:
+        c.questions === 0
+          ? ['–']
+          : c.answers === 0
+            ? ['none']
+            : [`${Math.round((100 * c.correct) / c.answers)}%`, `${c.correct}/${c.answers}`],
+    })),
   };
 }

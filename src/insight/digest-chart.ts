@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger.js';
-import { CHART_FONT, digestChartSpec } from './chart-spec.js';
+import { CHART_FONT, digestChartShape, digestChartSpec, digestChartValues } from './chart-spec.js';
 import { type DigestChartData, describeDigestChart } from './digest-chart-data.js';
 import { chartFailed } from './insight.errors.js';
 
@@ -41,15 +41,17 @@ export async function renderDigestChart(
     if (!(scale > 0 && scale <= 4)) throw new RangeError(`scale ${scale} is outside (0, 4]`);
     const svg = await renderSvg(data);
     // Loaded on first use: the renderer costs start-up time that a process drawing no chart never pays.
-    const { Resvg } = await import('@resvg/resvg-js');
-    const image = new Resvg(svg, {
+    const { renderAsync } = await import('@resvg/resvg-js');
+    // The raster, the larger part of a chart's cost, runs on libuv's thread pool: the event loop
+    // keeps sending while it is drawn, and a digest tick can draw on a second core.
+    const image = await renderAsync(svg, {
       fitTo: { mode: 'zoom', value: scale },
       font: {
         fontFiles: options.fontFiles ?? CHART_FONT_FILES,
         loadSystemFonts: false,
         defaultFontFamily: CHART_FONT,
       },
-    }).render();
+    });
     const png = image.asPng();
     if (png.length === 0) throw new Error('the rasteriser returned an empty image');
     return { png, width: image.width, height: image.height, altText: describeDigestChart(data) };
@@ -58,11 +60,49 @@ export async function renderDigestChart(
   }
 }
 
+/** Compiled charts kept, by shape: a digest tick meets one or two shapes per timezone. */
+const COMPILED_KEPT = 8;
+const compiled = new Map<string, Promise<unknown>>();
+
+/**
+ * The chart's Vega runtime for its shape, compiled once: Vega-Lite's compile and Vega's parse are
+ * about half of what drawing the SVG costs, and every channel of a tick shares its weeks. Its
+ * title is a signal and its datasets are named, so each chart only feeds in its own figures.
+ */
+async function compiledChart(data: DigestChartData) {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const shape = digestChartShape(data);
+  let runtime = compiled.get(shape);
+  if (!runtime) {
+    const template = { ...data, channelName: '' };
+    const { spec } = vegaLite.compile(digestChartSpec(template));
+    spec.signals = [...(spec.signals ?? []), { name: 'chartTitle', value: '' }];
+    spec.title = { ...(spec.title as object), text: { signal: 'chartTitle' } };
+    runtime = Promise.resolve(vega.parse(spec));
+    if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(shape, runtime);
+  }
+  return { vega, runtime: (await runtime) as ReturnType<typeof vega.parse> };
+}
+
 /** The chart as SVG text, before rasterising. */
 export async function renderSvg(data: DigestChartData): Promise<string> {
+  const { vega, runtime } = await compiledChart(data);
+  const values = digestChartValues(data);
+  // renderer 'none': Vega builds the scene graph without drawing; toSVG then writes it as text.
+  const view = new vega.View(runtime, { renderer: 'none', logLevel: vega.Warn });
+  try {
+    view.signal('chartTitle', values.title).data('weeks', values.weeks).data('cells', values.cells);
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The chart as SVG text compiled from scratch, as a check on the compiled one. */
+export async function renderSvgUncached(data: DigestChartData): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const { spec } = vegaLite.compile(digestChartSpec(data));
-  // renderer 'none': Vega builds the scene graph without drawing; toSVG then writes it as text.
   const view = new vega.View(vega.parse(spec), { renderer: 'none', logLevel: vega.Warn });
   try {
     return await view.toSVG();

@@ -14,6 +14,8 @@ export async function digestExtras(
   ctx: JobContext,
   channel: InsightChannel,
   platform: ChatPlatform,
+  /** Bounds how many charts are drawn at once across the job; runs the drawing as it is. */
+  drawing: <T>(draw: () => Promise<T>) => Promise<T> = (draw) => draw(),
 ): Promise<{ traps?: DigestTraps; chart?: DigestChartImage }> {
   const repository = createInsightRepository(ctx.db);
   const log = ctx.logger.child({ job: 'weekly-digest', channelId: channel.id });
@@ -26,7 +28,7 @@ export async function digestExtras(
     ),
     platform.digestChart
       ? loadDigestChartData(repository, channel, ctx.at).then(
-          (data) => renderDigestChartWithin(data, log, platform.digestChart),
+          (data) => drawing(() => renderDigestChartWithin(data, log, platform.digestChart)),
           (error: unknown) => {
             log.warn({ err: error }, 'digest chart data could not be read; posting the digest without it');
             return undefined;

@@ -4,6 +4,8 @@ import {
   renderDigestChart,
   renderDigestChartOrNothing,
   renderDigestChartWithin,
+  renderSvg,
+  renderSvgUncached,
 } from '../../src/insight/digest-chart.js';
 import {
   chartWeeksAt,
@@ -102,6 +104,21 @@ describe('the digest chart', () => {
     // Every figure of every cell is in the text.
     for (const c of data.cells.filter((c) => c.answers > 0))
       expect(chart.altText).toContain(`${c.correct}/${c.answers}`);
+  });
+
+  it('charts of one shape drawn from the shared compiled spec match charts compiled afresh', async () => {
+    const data = await loadDigestChartData(createInsightRepository(t.db), channel, at);
+    const other = {
+      ...data,
+      channelName: '#another-team',
+      weeks: data.weeks.map((w, i) => ({ ...w, people: i + 2 })),
+      cells: data.cells.map((c, i) => ({ ...c, questions: 1, answers: 8, correct: i % 9 })),
+    };
+    for (const chart of [data, other, data]) {
+      const svg = await renderSvg(chart);
+      expect(svg).toBe(await renderSvgUncached(chart));
+      expect(svg).toContain(chart.channelName);
+    }
   });
 
   it('a larger scale gives a sharper image of the same chart', async () => {

@@ -12,11 +12,20 @@ const ALT_TEXT_MAX = 1000;
  */
 export async function uploadDigestChart(
   web: WebClient,
-  options: { channelId: string; threadTs: string; week: string; chart: DigestChartImage },
+  options: {
+    channelId: string;
+    threadTs: string;
+    week: string;
+    chart: DigestChartImage;
+    /** Waits for the workspace's turn at a rate-limited method (see createUploadPace). */
+    awaitTurn?: (method: string) => Promise<void>;
+  },
 ): Promise<void> {
+  const awaitTurn = options.awaitTurn ?? (async () => {});
   const { chart } = options;
   const filename = `digest-${options.week}.png`;
   // Slack's documented argument is alt_txt; the SDK's type calls it alt_text, which Slack ignores.
+  await awaitTurn('files.getUploadURLExternal');
   const ticket = await web.files.getUploadURLExternal({
     filename,
     length: chart.png.length,
@@ -24,6 +33,8 @@ export async function uploadDigestChart(
   } as FilesGetUploadURLExternalArguments);
   if (!ticket.upload_url || !ticket.file_id) throw new Error('Slack gave no upload URL for the chart');
   await postBytes(ticket.upload_url, chart.png, 'image/png');
+  // Paced on its own: the bytes take a varying time, so the shares do not follow the tickets' rhythm.
+  await awaitTurn('files.completeUploadExternal');
   await web.files.completeUploadExternal({
     files: [{ id: ticket.file_id, title: `The last weeks in this channel (${options.week})` }],
     channel_id: options.channelId,
@@ -48,4 +59,35 @@ export function altTextWithin(text: string, max: number): string {
   }
   const clipped = [head, note, ...kept].join('\n');
   return clipped.length <= max ? clipped : `${clipped.slice(0, max - 1)}…`;
+}
+
+/**
+ * files.getUploadURLExternal and files.completeUploadExternal are Tier 4 methods: 100+ calls a
+ * minute per workspace, bursts allowed. A digest shares its chart with one call of each, so a
+ * workspace with hundreds of subscribed channels keeps to 100 chart uploads in any window of a
+ * minute and a second (the second covers the time a call takes to reach Slack) rather than
+ * meeting a storm of 429s.
+ */
+export const CHART_UPLOADS_PER_MINUTE = 100;
+const WINDOW_MS = 61_000;
+
+/**
+ * Waits until a workspace may call one of the upload's methods again: at most `perMinute` calls of
+ * each in any sliding window per workspace. Resolves at once while under the limit.
+ */
+export function createUploadPace(perMinute = CHART_UPLOADS_PER_MINUTE) {
+  const recent = new Map<string, number[]>();
+  return async function awaitUploadTurn(teamId: string, method: string): Promise<void> {
+    const key = `${teamId}|${method}`;
+    for (;;) {
+      const now = Date.now();
+      const inWindow = (recent.get(key) ?? []).filter((at) => now - at < WINDOW_MS);
+      recent.set(key, inWindow);
+      if (inWindow.length < perMinute) {
+        inWindow.push(now);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - (now - (inWindow[0] as number))));
+    }
+  };
 }

@@ -11,7 +11,7 @@ import {
   renderReminderText,
   renderRevealText,
 } from '../../quiz/render-text.js';
-import { uploadDigestChart } from './chart-upload.js';
+import { createUploadPace, uploadDigestChart } from './chart-upload.js';
 import { slackFetch } from './http.js';
 import { digestBlocks, revealBlocks } from './render/channel-posts.js';
 import { feedbackBlocks } from './render/feedback.js';
@@ -43,6 +43,7 @@ export function createSlackPlatform(options: {
   openDirectChannel(teamId: string, userId: string): Promise<string>;
 } {
   const clients = new Map<string, WebClient>();
+  const awaitUploadTurn = createUploadPace();
   async function client(teamId: string): Promise<WebClient> {
     const token = await options.tokenFor(teamId);
     let found = clients.get(token);
@@ -129,6 +130,7 @@ export function createSlackPlatform(options: {
       // The digest is out: a chart that cannot follow it is logged, and the send still succeeded.
       try {
         await uploadDigestChart(web, {
+          awaitTurn: (method) => awaitUploadTurn(channel.workspaceId, method),
           channelId: posted.channel ?? channel.channelId,
           threadTs: String(posted.ts),
           week: digest.week,
