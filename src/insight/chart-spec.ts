@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { type DigestChartData, SHORT_DOMAIN_NAMES } from './digest-chart-data.js';
+import { type DigestChartData, hasReadinessTrend, SHORT_DOMAIN_NAMES } from './digest-chart-data.js';
 
 /** The font shipped in assets/fonts: the SVG names it and the rasteriser loads only it. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -22,7 +22,7 @@ const EMPTY_FILL = '#eeeeee';
 export function digestChartSpec(data: DigestChartData): TopLevelSpec {
   const weekOrder = data.weeks.map((w) => w.isoWeek.slice(5));
   const domainOrder = data.domains.map((d) => SHORT_DOMAIN_NAMES[d] ?? `D${d}`);
-  const { title, weeks, cells } = digestChartValues(data);
+  const { title, weeks, cells, trend } = digestChartValues(data);
   const x = {
     field: 'week',
     type: 'ordinal' as const,
@@ -35,13 +35,16 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: title,
-      subtitle: 'Bars: people who answered. Cells: share correct and correct/answers, per exam domain.',
+      subtitle: [
+        'Bars: people who answered. Cells: share correct and correct/answers, per exam domain.',
+        ...(trend ? ["Line: the team's median predicted score at each week's end (700 passes)."] : []),
+      ],
       anchor: 'start',
       fontSize: 16,
       subtitleFontSize: 12,
       subtitleColor: '#444444',
     },
-    datasets: { weeks, cells },
+    datasets: { weeks, cells, ...(trend ? { trend } : {}) },
     background: 'white',
     padding: 12,
     spacing: 8,
@@ -106,6 +109,7 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
           },
         ],
       },
+      ...(trend ? [readinessPanel(weekOrder)] : []),
     ],
     config: {
       font: CHART_FONT,
@@ -116,15 +120,74 @@ export function digestChartSpec(data: DigestChartData): TopLevelSpec {
   };
 }
 
+type ConcatPanel = Extract<TopLevelSpec, { vconcat: unknown }>['vconcat'][number];
+
+/** Dark blue of the viridis scale: the readiness line, readable in greyscale and by colour-blind eyes. */
+const TREND_COLOUR = '#3b528b';
+
+/**
+ * The team's readiness trend: the median predicted score per week on the exam's 100–1000 scale,
+ * with a dashed rule at the pass mark. Each point prints its score, so nothing rests on colour.
+ */
+function readinessPanel(weekOrder: string[]): ConcatPanel {
+  // The weeks without a figure still take their column, aligned with the panels above.
+  const x = {
+    field: 'week',
+    type: 'ordinal' as const,
+    sort: weekOrder,
+    title: null,
+    axis: null,
+    scale: { domain: weekOrder },
+  };
+  // Every layer gives the y axis in full: layers that differ would have their axes merged loosely.
+  const scoreAxis = {
+    type: 'quantitative' as const,
+    title: 'team median',
+    scale: { domain: [100, 1000] },
+    axis: { values: [100, 400, 700, 1000], format: 'd', grid: false, titleColor: '#444444' },
+  };
+  const y = { field: 'score', ...scoreAxis };
+  const passMark = { datum: 700, ...scoreAxis };
+  return {
+    data: { name: 'trend' },
+    width: { step: WEEK_STEP },
+    height: 110,
+    layer: [
+      // The pass mark is drawn once, not once per week: its layers have one empty row of their own.
+      {
+        data: { values: [{}] },
+        mark: { type: 'rule', color: '#777777', strokeDash: [4, 3] },
+        encoding: { y: passMark },
+      },
+      {
+        data: { values: [{}] },
+        mark: { type: 'text', align: 'left', dx: 2, dy: -6, fontSize: 11, color: '#555555' },
+        encoding: { x: { value: 0 }, y: passMark, text: { value: 'pass 700' } },
+      },
+      {
+        mark: { type: 'line', color: TREND_COLOUR, strokeWidth: 2, point: { filled: true, size: 40 } },
+        encoding: { x, y },
+      },
+      {
+        mark: { type: 'text', dy: -10, fontSize: 12, color: '#222222' },
+        encoding: { x, y, text: { field: 'score', type: 'quantitative' } },
+      },
+    ],
+  };
+}
+
 /**
  * What the compiled chart depends on besides its figures and title: the weeks and the domains, in
  * order. Charts of one shape (every channel in a timezone, in one digest tick) share a compiled spec.
  */
 export function digestChartShape(data: DigestChartData): string {
-  return JSON.stringify([data.weeks.map((w) => w.isoWeek), data.domains]);
+  return JSON.stringify([data.weeks.map((w) => w.isoWeek), data.domains, hasReadinessTrend(data)]);
 }
 
-/** The chart's title and its two datasets, as the spec names them (`weeks`, `cells`). */
+/**
+ * The chart's title and its datasets, as the spec names them (`weeks`, `cells`, and `trend` only
+ * when some week has a team readiness).
+ */
 export function digestChartValues(data: DigestChartData) {
   const weekLabel = new Map(data.weeks.map((w) => [w.start, w.isoWeek.slice(5)]));
   return {
@@ -141,5 +204,8 @@ export function digestChartValues(data: DigestChartData) {
             ? ['none']
             : [`${Math.round((100 * c.correct) / c.answers)}%`, `${c.correct}/${c.answers}`],
     })),
+    trend: hasReadinessTrend(data)
+      ? data.weeks.map((w) => ({ week: weekLabel.get(w.start), score: w.readiness?.median ?? null }))
+      : undefined,
   };
 }

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { TeamReadinessSummary } from '../learning/team-readiness.js';
 import type { InsightChannel, InsightRepository } from './insight.repository.js';
 
 /** How many weeks the digest chart looks back. */
@@ -24,6 +25,11 @@ export interface ChartWeek {
   isoWeek: string;
   /** Different people who answered anything that week. */
   people: number;
+  /**
+   * The team's readiness at the week's end (or at the digest, for a week in progress), over the
+   * channel's members; absent when fewer than three of them had a verdict then.
+   */
+  readiness?: TeamReadinessSummary;
 }
 
 export interface ChartCell {
@@ -53,13 +59,15 @@ export interface DigestChartData {
 export function chartWeeksAt(
   at: Date,
   timezone: string,
-): { fromDate: string; toDate: string; weeks: Array<{ start: string; isoWeek: string }> } {
+): { fromDate: string; toDate: string; weeks: Array<{ start: string; isoWeek: string; end: Date }> } {
   const lastMonday = DateTime.fromJSDate(at, { zone: timezone }).minus({ days: 1 }).startOf('week');
   const weeks = Array.from({ length: CHART_WEEKS }, (_, i) => {
     const monday = lastMonday.minus({ weeks: CHART_WEEKS - 1 - i });
     return {
       start: monday.toISODate() ?? '',
       isoWeek: `${monday.weekYear}-W${String(monday.weekNumber).padStart(2, '0')}`,
+      // The week's end, or the digest's moment while the week is still running.
+      end: new Date(Math.min(monday.plus({ weeks: 1 }).toMillis(), at.getTime())),
     };
   });
   return {
@@ -76,18 +84,25 @@ export async function loadDigestChartData(
   at: Date,
 ): Promise<DigestChartData> {
   const range = chartWeeksAt(at, channel.timezone);
-  const { cells, people } = await repository.domainWeeks({
-    channelId: channel.id,
-    fromDate: range.fromDate,
-    toDate: range.toDate,
-  });
+  const [{ cells, people }, readiness] = await Promise.all([
+    repository.domainWeeks({ channelId: channel.id, fromDate: range.fromDate, toDate: range.toDate }),
+    repository.memberIds(channel.id).then((members) =>
+      repository.teamReadinessAt(
+        members,
+        range.weeks.map((w) => w.end),
+      ),
+    ),
+  ]);
   const peopleByWeek = new Map(people.map((p) => [p.weekStart, p.people]));
   const domains = [1, 2, 3, 4, 5];
   if (cells.some((c) => c.domain === 0)) domains.unshift(0);
   const found = new Map(cells.map((c) => [`${c.weekStart}:${c.domain}`, c]));
   return {
     channelName: channel.name ?? channel.externalId,
-    weeks: range.weeks.map((w) => ({ ...w, people: peopleByWeek.get(w.start) ?? 0 })),
+    weeks: range.weeks.map(({ start, isoWeek }, i) => {
+      const team = readiness[i];
+      return { start, isoWeek, people: peopleByWeek.get(start) ?? 0, ...(team ? { readiness: team } : {}) };
+    }),
     domains,
     cells: range.weeks.flatMap((w) =>
       domains.map(
@@ -102,6 +117,11 @@ export async function loadDigestChartData(
       ),
     ),
   };
+}
+
+/** Whether any week has a team readiness: without one, the chart leaves its readiness panel out. */
+export function hasReadinessTrend(data: DigestChartData): boolean {
+  return data.weeks.some((w) => w.readiness !== undefined);
 }
 
 const percent = (correct: number, answers: number) => `${Math.round((100 * correct) / answers)}%`;
@@ -125,6 +145,16 @@ export function describeDigestChart(data: DigestChartData): string {
       });
     lines.push(
       `${week.isoWeek} (from ${week.start}): ${week.people} ${week.people === 1 ? 'person' : 'people'} answered. ${parts.join('; ')}.`,
+    );
+  }
+  if (hasReadinessTrend(data)) {
+    const weeks = data.weeks.map((w) =>
+      w.readiness
+        ? `${w.isoWeek}: ${w.readiness.median} (${w.readiness.predictedToPass} of ${w.readiness.people} predicted to pass)`
+        : `${w.isoWeek}: too few people with enough answers`,
+    );
+    lines.push(
+      `Team readiness at each week's end, the median predicted score from 100 to 1000 (700 passes): ${weeks.join('; ')}.`,
     );
   }
   return lines.join('\n');

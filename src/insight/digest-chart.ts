@@ -93,6 +93,7 @@ export async function renderSvg(data: DigestChartData): Promise<string> {
   const view = new vega.View(runtime, { renderer: 'none', logLevel: vega.Warn });
   try {
     view.signal('chartTitle', values.title).data('weeks', values.weeks).data('cells', values.cells);
+    if (values.trend) view.data('trend', values.trend);
     return await view.toSVG();
   } finally {
     view.finalize();

@@ -1,5 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
+import { createReviewsRepository } from '../learning/reviews.repository.js';
+import {
+  MIN_TEAM_FOR_READINESS,
+  summariseTeamReadiness,
+  type TeamReadinessSummary,
+} from '../learning/team-readiness.js';
 
 /** A channel as the insight features need it. */
 export interface InsightChannel {
@@ -48,6 +54,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * show. Only answers to daily posts count here (not practice), since they are the team's shared record.
  */
 export function createInsightRepository(db: Database) {
+  const reviews = createReviewsRepository(db);
   return {
     /** A channel by the bot's own id (a uuid) or by the platform's id (e.g. Slack's C0123). */
     async findChannels(ref: string): Promise<InsightChannel[]> {
@@ -105,6 +112,33 @@ export function createInsightRepository(db: Database) {
           })),
         people: rows.filter((r) => r.domain === null).map(({ weekStart, people }) => ({ weekStart, people })),
       };
+    },
+
+    /**
+     * The channel's members as the weekly digest counts them: everyone who ever answered there
+     * (answer_totals' all-time rows, one index range).
+     */
+    async memberIds(channelId: string): Promise<string[]> {
+      const rows = await queryRows<{ userId: string }>(
+        db,
+        sql`select user_id as "userId" from answer_totals
+             where channel_id = ${channelId} and grain = 'all' and period_start = '1970-01-01'::date`,
+      );
+      return rows.map((r) => r.userId);
+    },
+
+    /**
+     * The team's readiness over these people at each of these moments (undefined where too few
+     * have a verdict): one readiness query per moment, none when there are too few people at all.
+     */
+    async teamReadinessAt(
+      userIds: string[],
+      moments: Date[],
+    ): Promise<Array<TeamReadinessSummary | undefined>> {
+      if (userIds.length < MIN_TEAM_FOR_READINESS) return moments.map(() => undefined);
+      return Promise.all(
+        moments.map(async (at) => summariseTeamReadiness((await reviews.readinessOf(userIds, at)).values())),
+      );
     },
 
     /**

@@ -57,8 +57,20 @@ describe('the digest chart', () => {
   it('covers the eight channel-local ISO weeks ending with the week before a Monday digest', () => {
     const range = chartWeeksAt(at, 'UTC');
     expect(range.weeks).toHaveLength(8);
-    expect(range.weeks[0]).toEqual({ start: '2026-10-05', isoWeek: '2026-W41' });
-    expect(range.weeks[7]).toEqual({ start: '2026-11-23', isoWeek: '2026-W48' });
+    expect(range.weeks[0]).toEqual({
+      start: '2026-10-05',
+      isoWeek: '2026-W41',
+      end: new Date('2026-10-12T00:00:00Z'),
+    });
+    // The last week ends on the Monday of the digest, at midnight.
+    expect(range.weeks[7]).toEqual({
+      start: '2026-11-23',
+      isoWeek: '2026-W48',
+      end: new Date('2026-11-30T00:00:00Z'),
+    });
+    // A digest in the middle of a week reads that week's readiness as it stands at the digest.
+    const wednesday = new Date('2026-12-02T09:00:00Z');
+    expect(chartWeeksAt(wednesday, 'UTC').weeks[7]?.end).toEqual(wednesday);
     expect(range.toDate).toBe('2026-11-29');
     // In Auckland it is already Monday evening: still the same eight weeks.
     expect(chartWeeksAt(at, 'Pacific/Auckland').toDate).toBe('2026-11-29');

@@ -3,6 +3,8 @@ import { loadBank } from '../../src/bank/load.js';
 import { syncBank } from '../../src/bank/sync.js';
 import type { Database } from '../../src/db/client.js';
 import { answers, channels, posts, users, workspaces } from '../../src/db/schema.js';
+import { learningReviews } from '../../src/learning/learning.table.js';
+import { answerTotals } from '../../src/quiz/progress/progress.table.js';
 import { ROOT } from '../support/cli.js';
 import { createTestDatabase } from '../support/database.js';
 
@@ -79,6 +81,50 @@ export function seeder(db: Database) {
           points: g.correct ? 10 : 0,
           answeredAt: new Date('2026-11-02T10:00:00Z'),
         })),
+      );
+    },
+
+    /** Makes people members of a channel as the digest counts them (an all-time totals row). */
+    async members(channelId: string, userIds: string[]) {
+      await db.insert(answerTotals).values(
+        userIds.map((userId) => ({
+          channelId,
+          grain: 'all' as const,
+          periodStart: '1970-01-01',
+          userId,
+          answered: 1,
+          correct: 1,
+          points: 10,
+        })),
+      );
+    },
+
+    /**
+     * A person's study at one moment, as the learning engine logs it: `perDomain` answers in each
+     * exam domain 1–5, the first `right` of each right (enough of them give a readiness verdict).
+     */
+    async studied(userId: string, at: Date, perDomain: number, right: number) {
+      const byDomain = [
+        'learning-types-001',
+        'genai-basics-001',
+        'retrieval-001',
+        'fairness-001',
+        'access-001',
+      ];
+      await db.insert(learningReviews).values(
+        byDomain.flatMap((questionId, d) =>
+          Array.from({ length: perDomain }, (_, i) => ({
+            userId,
+            questionId,
+            questionVersion: 1,
+            topic: questionId.replace(/-\d+$/, ''),
+            domain: d + 1,
+            source: 'practice' as const,
+            correct: i < right,
+            rating: i < right ? 3 : 1,
+            reviewedAt: at,
+          })),
+        ),
       );
     },
   };

@@ -4,6 +4,7 @@ import { isAppError } from '../../errors.js';
 import type { Learning } from '../../learning/learning.js';
 import { parseExamArgument, reminderCadence } from '../../learning/pacing.js';
 import { paceFor } from '../../learning/study-position.js';
+import { summariseTeamReadiness } from '../../learning/team-readiness.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { createPractice } from '../practice/practice.js';
 import type {
@@ -15,9 +16,6 @@ import type {
   TeamReadiness,
 } from '../types.js';
 import type { ExamPlans } from './exam-plans.js';
-
-/** Below this many people with a verdict, a channel's median would give someone's own score away. */
-export const MIN_TEAM_FOR_READINESS = 3;
 
 export interface StudyDeps {
   people: KnownPeople;
@@ -130,18 +128,7 @@ export function createStudy(deps: StudyDeps) {
 
     /** Median and count predicted to pass among people with enough answers; undefined below MIN_TEAM_FOR_READINESS. */
     async teamReadiness(userIds: string[], now: Date): Promise<TeamReadiness | undefined> {
-      const all = await learning.reviews.readinessOf(userIds, now);
-      const scores = [...all.values()]
-        .filter((r) => r.verdict !== 'not enough answers yet')
-        .map((r) => r.score)
-        .sort((a, b) => a - b);
-      if (scores.length < MIN_TEAM_FOR_READINESS) return undefined;
-      const mid = Math.floor(scores.length / 2);
-      const median =
-        scores.length % 2
-          ? (scores[mid] as number)
-          : Math.round(((scores[mid - 1] as number) + (scores[mid] as number)) / 2);
-      return { people: scores.length, median, predictedToPass: scores.filter((s) => s >= 700).length };
+      return summariseTeamReadiness((await learning.reviews.readinessOf(userIds, now)).values());
     },
   };
 }
