@@ -4,10 +4,11 @@ import { queryRows } from '../../src/db/client.js';
 import { createCardsRepository } from '../../src/learning/cards.repository.js';
 import { catchUpCards } from '../../src/learning/catch-up.js';
 import { parseCommand } from '../../src/quiz/commands.js';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
 import type { Actor } from '../../src/quiz/quiz.js';
 import { renderReplyText } from '../../src/quiz/render-text.js';
 import { runCommand } from '../../src/quiz/replies.js';
+import { wrongChoice } from '../support/choices.js';
 import { admin, channelKey, createTestQuiz, person } from '../support/quiz.js';
 
 type TestQuiz = Awaited<ReturnType<typeof createTestQuiz>>;
@@ -18,16 +19,6 @@ afterEach(async () => {
 });
 
 const DAY = 86_400_000;
-
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'ordering' || question.type === 'matching') return [...right].reverse();
-  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
-  return question.options
-    .map((_, i) => i)
-    .filter((i) => !right.includes(i))
-    .slice(0, right.length);
-}
 
 async function cardsOf(userId: string) {
   await t!.quiz.learningSettled();

@@ -5,8 +5,9 @@ import { createLocalPlatform } from '../../src/platforms/local/local-channel.js'
 import { ACTIONS } from '../../src/platforms/slack/blocks.js';
 import { altTextWithin } from '../../src/platforms/slack/chart-upload.js';
 import { TEAMS_CHART_MAX_PNG_BYTES } from '../../src/platforms/teams/digest.js';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
 import type { Actor, ChannelKey } from '../../src/quiz/quiz.js';
+import { wrongChoice } from '../support/choices.js';
 import { startFakeConnector } from '../support/fake-connector.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -108,15 +109,6 @@ async function givenAnsweredWeek(key: ChannelKey, admin: Actor) {
   for (const i of [1, 2, 3]) await service.quiz.recordAnswer(person(i), postId, wrongChoice(question));
   const topic = service.quiz.topics().find((t) => t.slug === question.topic);
   return { question, topic: { slug: question.topic, title: topic?.title ?? question.topic } };
-}
-
-/** The same wrong answer every time: the next option for one answer, a wrong option added for several. */
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question) as number[];
-  if (question.type === 'single') return [((right[0] as number) + 1) % question.options.length];
-  if (question.type === 'multiple')
-    return [question.options.findIndex((_, i) => !right.includes(i)), ...right.slice(1)];
-  return [...right].reverse();
 }
 
 async function slackChannel(channelName?: string) {

@@ -7,8 +7,9 @@ import { createSendQueue } from '../../src/jobs/send-queue.js';
 import { createLogger } from '../../src/logger.js';
 import type { RunningService } from '../../src/main.js';
 import { ACTIONS } from '../../src/platforms/slack/blocks.js';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
 import { slackStateFor } from '../support/answers.js';
+import { wrongChoice } from '../support/choices.js';
 import { sendToSlackEndpoint, startFakeSlack } from '../support/fake-slack.js';
 import { startTestService } from '../support/service.js';
 
@@ -118,14 +119,6 @@ function buttonsOf(body: Record<string, unknown>): Array<{ action_id: string; va
   )
     .flatMap((b) => b.elements ?? [])
     .filter((e) => e.type === 'button');
-}
-
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
-  if (question.type === 'multiple')
-    return question.options.map((_, i) => i).filter((i) => !right.includes(i));
-  return [...right].reverse();
 }
 
 /** Answers the practice question in a reply, right or wrong, by its button or its Submit. */

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { queryRows } from '../../src/db/client.js';
 import type { RunningService } from '../../src/main.js';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
 import { teamsInputsFor } from '../support/answers.js';
+import { wrongChoice } from '../support/choices.js';
 import { startFakeConnector } from '../support/fake-connector.js';
 import { startTestService } from '../support/service.js';
 import { givenTeamsQuestion, postToTeamsBot, TEAMS_BOT } from '../support/teams.js';
@@ -63,17 +64,6 @@ async function reviewsOf(user: string) {
     service.database.db,
     sql`select question_id, source, sure from learning_reviews where user_id = ${userId} order by id`,
   );
-}
-
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
-  if (question.type === 'multiple')
-    return question.options
-      .map((_, i) => i)
-      .filter((i) => !right.includes(i))
-      .slice(0, right.length);
-  return [...right].reverse();
 }
 
 /** The practice card last sent to the person, answered right or wrong by submitting it. */

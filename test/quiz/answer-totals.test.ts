@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
+import { wrongChoice } from '../support/choices.js';
 import { admin, channelKey, createTestQuiz, person, seededRandom } from '../support/quiz.js';
 
 type TestQuiz = Awaited<ReturnType<typeof createTestQuiz>>;
@@ -10,16 +11,6 @@ afterEach(async () => {
   await t?.destroy();
   t = undefined;
 });
-
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'ordering' || question.type === 'matching') return [...right].reverse();
-  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
-  return question.options
-    .map((_, i) => i)
-    .filter((i) => !right.includes(i))
-    .slice(0, right.length);
-}
 
 /**
  * Rows the running totals hold that a recount from the answers does not, and the other way round:

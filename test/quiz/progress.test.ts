@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { correctChoice, type Question } from '../../src/quiz/question.js';
+import { correctChoice } from '../../src/quiz/question.js';
+import { wrongChoice } from '../support/choices.js';
 import { admin, channelKey, createTestQuiz, person } from '../support/quiz.js';
 
 type TestQuiz = Awaited<ReturnType<typeof createTestQuiz>>;
@@ -8,16 +9,6 @@ afterEach(async () => {
   await t?.destroy();
   t = undefined;
 });
-
-function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'ordering' || question.type === 'matching') return [...right].reverse();
-  if (question.type === 'single') return [(right[0]! + 1) % question.options.length];
-  return question.options
-    .map((_, i) => i)
-    .filter((i) => !right.includes(i))
-    .slice(0, right.length);
-}
 
 /** Posts the channel's question on a local date at 09:00 channel time and opens it. */
 async function postOn(channelId: string, date: string, at: string) {

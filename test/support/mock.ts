@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../src/db/client.js';
 import { correctChoice, describeChoice, presentQuestion, type Question } from '../../src/quiz/question.js';
 
+export { wrongChoice } from './choices.js';
+
 /**
  * The question in front of someone in their running mock exam, read from the database. `user` is
  * the person's id on their platform, when several people have an exam running.
@@ -53,18 +55,4 @@ export function typedRightAnswer(question: Question): string {
   return describeChoice(presentQuestion(question), correctChoice(question))
     .replaceAll('→', ' ')
     .replace(/\d-/g, '');
-}
-
-/** A choice that is wrong for the question (for single: another option). */
-export function wrongChoice(question: Question): number[] {
-  const right = correctChoice(question);
-  if (question.type === 'single') return [right[0] === 0 ? 1 : 0];
-  if (question.type === 'multiple') {
-    const size = question.options.length;
-    const swapped = right.map((i) => i);
-    const spare = [...Array(size).keys()].find((i) => !right.includes(i)) ?? 0;
-    swapped[0] = spare;
-    return swapped.sort((a, b) => a - b);
-  }
-  return [...right].reverse();
 }
