@@ -122,6 +122,8 @@ describe('a mock exam on Slack', () => {
     expect(text(first.body)).toContain('Mock exam · question 1/5 · 90 min left');
     expect(text(first.body)).toContain(`"action_id":"${ACTIONS.mockSkip}"`);
     expect(text(first.body)).toContain(`"action_id":"${ACTIONS.mockFlag}"`);
+    // Every question the bot shows can be reported, mock exam questions included.
+    expect(text(first.body)).toContain(`"action_id":"${ACTIONS.report}"`);
     const { mockId } = await currentMockItem(db(), 'U1');
     expect(new Set(await mockItemTypes(db(), mockId))).toEqual(
       new Set(['single', 'multiple', 'ordering', 'matching']),

@@ -70,6 +70,7 @@ describe('a mock exam on Teams', () => {
     expect(first).toContain('Mock exam · question 1/5 · 90 min left');
     expect(first).toContain('"title":"Skip"');
     expect(first).toContain('"title":"Flag for review"');
+    expect(first).toContain('"title":"Report a problem"');
     const { mockId } = await currentMockItem(db(), user);
     expect(new Set(await mockItemTypes(db(), mockId))).toEqual(
       new Set(['single', 'multiple', 'ordering', 'matching']),
