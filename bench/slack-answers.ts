@@ -30,6 +30,7 @@ import { promisify } from 'node:util';
 import { App, ExpressReceiver } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
 import { runJobAt } from '../src/jobs/scheduler.js';
@@ -92,15 +93,30 @@ async function fire(
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Load;
 }
 
+/** What the replying baseline posts: a verdict and an explanation the size of the bot's. */
+const BARE_REPLY = JSON.stringify({
+  response_type: 'ephemeral',
+  replace_original: false,
+  text: 'Correct!',
+  blocks: [
+    { type: 'section', text: { type: 'mrkdwn', text: `*Correct!* ${'An explanation of the answer. '.repeat(12)}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Topic: a topic · 1 point' }] },
+  ],
+});
+const bareReplies = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+
 /**
  * A baseline: Bolt with the same receiver, inserting one row per click and acknowledging it, in
- * either order.
+ * either order; `store-reply` stores, acknowledges and then posts a reply to the click's
+ * response_url, the duties the bot has for each click, at their least.
  */
-async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-first') {
+async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-first' | 'store-reply') {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // Dropping the bench database at the end ends idle connections; that must not crash the report.
   pool.on('error', () => {});
-  const table = order === 'ack-first' ? 'bare_clicks' : 'bare_stored_clicks';
+  const table = { 'ack-first': 'bare_clicks', 'store-first': 'bare_stored_clicks', 'store-reply': 'bare_replied_clicks' }[
+    order
+  ];
   await pool.query(
     `create table if not exists ${table} (user_id text primary key, value text, at timestamptz default now())`,
   );
@@ -122,7 +138,17 @@ async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-fi
       body.user.id,
       (action as { value?: string }).value ?? '',
     ]);
-    if (order === 'store-first') await ack();
+    if (order === 'ack-first') return;
+    await ack();
+    if (order === 'store-reply') {
+      const answer = await request((body as { response_url: string }).response_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: BARE_REPLY,
+        dispatcher: bareReplies,
+      });
+      await answer.body.dump();
+    }
   });
   const server: Server = await new Promise((resolve) => {
     const s = receiver.app.listen(0, '127.0.0.1', () => resolve(s));
@@ -208,6 +234,7 @@ async function main() {
   const database = await benchDatabase();
   const baseline = await startBaseline(database.url, 'ack-first');
   const storedBaseline = await startBaseline(database.url, 'store-first');
+  const repliedBaseline = await startBaseline(database.url, 'store-reply');
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const service = await startService({
     config: loadConfig({
@@ -237,6 +264,7 @@ async function main() {
     allStored: number[];
     ratio: number[];
     storedRatio: number[];
+    repliedRatio: number[];
     p50: number[];
     p95: number[];
     p99: number[];
@@ -250,6 +278,7 @@ async function main() {
     allStored: [],
     ratio: [],
     storedRatio: [],
+    repliedRatio: [],
     p50: [],
     p95: [],
     p99: [],
@@ -260,6 +289,7 @@ async function main() {
   const rows = [
     row('baseline: bare Bolt, ack + 1 INSERT'),
     row('baseline: bare Bolt, 1 INSERT + ack'),
+    row('baseline: bare Bolt, INSERT+ack+reply'),
     row('aif-quiz, one process'),
     ...(workers ? [row(`aif-quiz, WEB_CONCURRENCY=${workerCount}`)] : []),
   ];
@@ -318,11 +348,13 @@ async function main() {
 
       type Result = { load: Load; cpu: number; allStored: number; waited?: ReturnType<typeof summarise> };
       /** A bare baseline: its clicks count once its rows are all in, which ack-first ones are later. */
-      const bare = (target: typeof baseline) => async (): Promise<Result> => {
+      const bare = (target: typeof baseline, replies?: string) => async (): Promise<Result> => {
         await target.reset();
         const cpu = process.cpuUsage();
-        const load = await fire(target.url, users, 'bench', 'x', fake.responseUrl('baseline'));
+        const load = await fire(target.url, users, 'bench', 'x', fake.responseUrl(replies ?? 'baseline'));
         await waitUntil(async () => (await target.count()) === clicks, 60_000, 5);
+        // The replying app's CPU counts until its last reply is in.
+        if (replies) await waitUntil(async () => Object.keys(await fake.arrivals(replies)).length >= clicks);
         const allStored = clicks / ((epochNow() - load.startedAt) / 1000);
         return { load, cpu: cpuPerClick(cpu, clicks), allStored };
       };
@@ -380,6 +412,7 @@ async function main() {
       const runs = [
         bare(baseline),
         bare(storedBaseline),
+        bare(repliedBaseline, `round${round}-bare`),
         bot(service.url, 0),
         ...(workers ? [bot(workers.url, 1)] : []),
       ];
@@ -399,6 +432,7 @@ async function main() {
         // Ratios within the round: the noise of a shared machine mostly cancels out of them.
         target.ratio.push(result.load.throughput / (results[0] as Result).load.throughput);
         target.storedRatio.push(result.load.throughput / (results[1] as Result).load.throughput);
+        target.repliedRatio.push(result.load.throughput / (results[2] as Result).load.throughput);
         target.p50.push(result.load.p50);
         target.p95.push(result.load.p95);
         target.p99.push(result.load.p99);
@@ -418,7 +452,7 @@ async function main() {
     const med = (xs: number[]) => summarise(xs).p50;
     const range = (xs: number[], digits: number) =>
       `[${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
-    const bots = rows.slice(2);
+    const bots = rows.slice(3);
     for (const r of rows) {
       console.log(
         `${r.name.padEnd(36)} ${med(r.throughput).toFixed(0).padStart(5)} clicks/s ${range(r.throughput, 0)} ` +
@@ -446,7 +480,8 @@ async function main() {
       console.log(
         `  ${r.name}: p99 ${p99.toFixed(1)} ms ${p99 < 100 ? 'met' : 'NOT met'}; ` +
           `throughput ×${ratio.toFixed(2)} ${range(r.ratio, 2)} ${ratio >= 0.9 ? 'met' : 'NOT met'}` +
-          ` (×${med(r.storedRatio).toFixed(2)} ${range(r.storedRatio, 2)} the bare app that stores before acknowledging)`,
+          ` (×${med(r.storedRatio).toFixed(2)} ${range(r.storedRatio, 2)} the bare app that stores before acknowledging;` +
+          ` ×${med(r.repliedRatio).toFixed(2)} ${range(r.repliedRatio, 2)} the one that also replies)`,
       );
     }
   } finally {
@@ -454,6 +489,7 @@ async function main() {
     await service.close();
     await baseline.close();
     await storedBaseline.close();
+    await repliedBaseline.close();
     await fake.close();
     await database.drop();
   }
