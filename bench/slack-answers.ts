@@ -1,28 +1,32 @@
 /**
  * Answer-click benchmark: N signed Slack button clicks from distinct users, at a chosen concurrency,
- * through the bot's real /slack/events endpoint against a real Postgres, next to two baselines
- * measured in the same run: a bare Bolt app whose handler acknowledges and then does one INSERT per
- * click, and the same app doing the INSERT before it acknowledges. The bot acknowledges a click
- * only once it is stored (a crash must not lose an acknowledged click), so the second baseline is
- * what that guarantee costs a bare app; the first is the bare app with no guarantee.
+ * through the bot's real /slack/events endpoint against a real Postgres, next to three baselines
+ * measured in the same run, all bare Bolt apps with the same receiver: one acknowledges and then
+ * does one INSERT per click; one does the INSERT before it acknowledges; one stores, acknowledges
+ * and then posts a reply of the size of the bot's feedback to the click's response_url. The bot
+ * acknowledges a click only once it is stored (a crash must not lose an acknowledged click) and
+ * then tells the person the verdict, so the second baseline is what the guarantee costs a bare app,
+ * and the third is a bare app with the bot's duties and none of its features (points, streaks,
+ * running totals, spaced-repetition cards); the first is the bare app with no guarantee at all.
  *
  *   npm run bench:slack                      CLICKS=2000 CONCURRENCY=64 ROUNDS=5 npm run bench:slack
  *   WORKERS=2 npm run bench:slack            also the bot as `aif-quiz start` with WEB_CONCURRENCY=2
- *
+ *   PROFILE=1 npm run bench:slack            CPU profiles of the last round of the bot and of the
+ *                                            replying baseline (open them in Chrome DevTools)
  *   RATE=1500 npm run bench:slack            an open loop: clicks at that rate whatever the answers
  *
  * Per round, the baselines and the bot take the same clicks, one after another, from a load
  * generator in its own process, each round starting with a different one; a fake Slack in a third
- * process takes the bot's feedback messages. All servers run in this process against one Postgres
- * with pools of 10. Prints, as medians over the rounds with their range: throughput, its ratio to
- * the ack-first baseline's in the same round, p50/p95/p99 of the HTTP round trip (what Slack waits
- * for), the server's CPU time per click, the rate at which rows were all in (an ack-first app
- * answers before it stores, so its HTTP rate alone flatters it), and for the bot how long each
- * person waited for their private feedback. Checks that every click was recorded once and
- * answered once.
+ * process takes the replies. All servers run in this process against one Postgres with pools of
+ * 10. Prints, as medians over the rounds with their range: throughput, its ratio to the ack-first
+ * baseline's in the same round, p50/p95/p99 of the HTTP round trip (what Slack waits for), the
+ * server's CPU time per click and the database's (every Postgres process on the machine, read from
+ * /proc), the rate at which rows were all in (an ack-first app answers before it stores, so its
+ * HTTP rate alone flatters it), and for the bot how long each person waited for their private
+ * feedback. Checks that every click was recorded once and answered once.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -99,7 +103,10 @@ const BARE_REPLY = JSON.stringify({
   replace_original: false,
   text: 'Correct!',
   blocks: [
-    { type: 'section', text: { type: 'mrkdwn', text: `*Correct!* ${'An explanation of the answer. '.repeat(12)}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Correct!* ${'An explanation of the answer. '.repeat(12)}` },
+    },
     { type: 'context', elements: [{ type: 'mrkdwn', text: 'Topic: a topic · 1 point' }] },
   ],
 });
@@ -114,9 +121,11 @@ async function startBaseline(databaseUrl: string, order: 'ack-first' | 'store-fi
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // Dropping the bench database at the end ends idle connections; that must not crash the report.
   pool.on('error', () => {});
-  const table = { 'ack-first': 'bare_clicks', 'store-first': 'bare_stored_clicks', 'store-reply': 'bare_replied_clicks' }[
-    order
-  ];
+  const table = {
+    'ack-first': 'bare_clicks',
+    'store-first': 'bare_stored_clicks',
+    'store-reply': 'bare_replied_clicks',
+  }[order];
   await pool.query(
     `create table if not exists ${table} (user_id text primary key, value text, at timestamptz default now())`,
   );
@@ -269,6 +278,7 @@ async function main() {
     p95: number[];
     p99: number[];
     cpu: number[];
+    dbCpu: number[];
     feedbackP50: number[];
     feedbackP99: number[];
   };
@@ -283,6 +293,7 @@ async function main() {
     p95: [],
     p99: [],
     cpu: [],
+    dbCpu: [],
     feedbackP50: [],
     feedbackP99: [],
   });
@@ -346,17 +357,43 @@ async function main() {
         return Number(row?.n ?? 0);
       };
 
-      type Result = { load: Load; cpu: number; allStored: number; waited?: ReturnType<typeof summarise> };
+      type Result = {
+        load: Load;
+        cpu: number;
+        dbCpu: number;
+        allStored: number;
+        waited?: ReturnType<typeof summarise>;
+      };
       /** A bare baseline: its clicks count once its rows are all in, which ack-first ones are later. */
       const bare = (target: typeof baseline, replies?: string) => async (): Promise<Result> => {
         await target.reset();
+        // PROFILE=1 also writes a CPU profile of the replying baseline's last round, to set beside the bot's.
+        const profiler =
+          process.env.PROFILE && replies && round === ROUNDS
+            ? new (await import('node:inspector/promises')).Session()
+            : undefined;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.start');
+        }
         const cpu = process.cpuUsage();
+        const dbCpu = postgresCpuMs();
         const load = await fire(target.url, users, 'bench', 'x', fake.responseUrl(replies ?? 'baseline'));
         await waitUntil(async () => (await target.count()) === clicks, 60_000, 5);
         // The replying app's CPU counts until its last reply is in.
         if (replies) await waitUntil(async () => Object.keys(await fake.arrivals(replies)).length >= clicks);
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          (await import('node:fs')).writeFileSync('bare-reply.cpuprofile', JSON.stringify(profile));
+        }
         const allStored = clicks / ((epochNow() - load.startedAt) / 1000);
-        return { load, cpu: cpuPerClick(cpu, clicks), allStored };
+        return {
+          load,
+          cpu: cpuPerClick(cpu, clicks),
+          dbCpu: ((postgresCpuMs() - dbCpu) * 1000) / clicks,
+          allStored,
+        };
       };
       // The bot in this process, then (WORKERS) as a separate multi-process service; each with its own users.
       const bot = (target: string, index: number) => async (): Promise<Result> => {
@@ -375,6 +412,7 @@ async function main() {
           await profiler.post('Profiler.start');
         }
         const cpu = process.cpuUsage();
+        const dbCpu = postgresCpuMs();
         const workersCpu = workers?.cpuMs() ?? 0;
         const ours = await fire(
           target,
@@ -407,7 +445,13 @@ async function main() {
         const waited = summarise(
           theirs.map((u) => (answered[u] ?? Number.NaN) - (ours.sentAt[u] ?? Number.NaN)),
         );
-        return { load: ours, cpu: used, allStored, waited };
+        return {
+          load: ours,
+          cpu: used,
+          dbCpu: ((postgresCpuMs() - dbCpu) * 1000) / clicks,
+          allStored,
+          waited,
+        };
       };
       const runs = [
         bare(baseline),
@@ -437,6 +481,7 @@ async function main() {
         target.p95.push(result.load.p95);
         target.p99.push(result.load.p99);
         target.cpu.push(result.cpu);
+        target.dbCpu.push(result.dbCpu);
         if (result.waited) {
           target.feedbackP50.push(result.waited.p50);
           target.feedbackP99.push(result.waited.p99);
@@ -458,7 +503,7 @@ async function main() {
         `${r.name.padEnd(36)} ${med(r.throughput).toFixed(0).padStart(5)} clicks/s ${range(r.throughput, 0)} ` +
           `×${med(r.ratio).toFixed(2)} ${range(r.ratio, 2)}   p50 ${med(r.p50).toFixed(1)} ms  ` +
           `p95 ${med(r.p95).toFixed(1)} ms  p99 ${med(r.p99).toFixed(1)} ms ${range(r.p99, 1)}   ` +
-          `CPU ${med(r.cpu).toFixed(0)} µs/click   all stored ${med(r.allStored).toFixed(0)}/s`,
+          `CPU ${med(r.cpu).toFixed(0)} µs/click (Postgres ${med(r.dbCpu).toFixed(0)})   all stored ${med(r.allStored).toFixed(0)}/s`,
       );
     }
     for (const r of bots) {
@@ -493,6 +538,26 @@ async function main() {
     await fake.close();
     await database.drop();
   }
+}
+
+/**
+ * CPU time of every Postgres process on this machine so far, in ms (0 where /proc does not show
+ * them): what the database spent on a target's clicks, its triggers included.
+ */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]?.split(' ') ?? [];
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
