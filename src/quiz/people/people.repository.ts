@@ -1,10 +1,25 @@
 import { and, eq, gte, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import { type Database, queryRows } from '../../db/client.js';
 import { channels, jobRuns, type Platform, users, workspaces } from '../../db/schema.js';
 import { learningProfiles } from '../../learning/learning.table.js';
 import type { ReminderCandidate } from '../types.js';
 
 export type UserRow = typeof users.$inferSelect;
+
+/** A users row as `UserRow`'s fields, for raw statements. */
+const USER_COLUMNS = sql.raw(
+  `id, workspace_id as "workspaceId", external_id as "externalId", display_name as "displayName",
+   timezone, reminders, snoozed_until as "snoozedUntil", leaderboard_opt_out as "leaderboardOptOut",
+   direct_channel_id as "directChannelId", created_at as "createdAt", last_active_at as "lastActiveAt"`,
+);
+const dateOf = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+/** Timestamps come back from raw statements as text on one driver and as dates on the other. */
+const userRowOf = (row: UserRow): UserRow => ({
+  ...row,
+  snoozedUntil: dateOf(row.snoozedUntil),
+  createdAt: dateOf(row.createdAt) as Date,
+  lastActiveAt: dateOf(row.lastActiveAt),
+});
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 
 /**
@@ -50,15 +65,25 @@ export function createPeopleRepository(db: Database) {
       // processes writing overlapping people lock them in the same order and cannot deadlock.
       const distinct = new Map(wanted.map((w) => [`${w.workspaceId}:${w.externalId}`, w]));
       if (distinct.size === 0) return [];
-      const ordered = [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return db
-        .insert(users)
-        .values(ordered.map(([, w]) => ({ ...w, lastActiveAt: now })))
-        .onConflictDoUpdate({
-          target: [users.workspaceId, users.externalId],
-          set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})`, lastActiveAt: now },
-        })
-        .returning();
+      const ordered = [...distinct.values()].sort((a, b) => {
+        const [x, y] = [`${a.workspaceId}:${a.externalId}`, `${b.workspaceId}:${b.externalId}`];
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+      // Arrays bound as three parameters, not a VALUES list of every column of every row: a burst
+      // of new people is one short statement, cheap to build on the click path.
+      const column = (pick: (w: (typeof ordered)[number]) => string | null) => sql.param(ordered.map(pick));
+      const rows = await queryRows<UserRow>(
+        db,
+        sql`insert into users (workspace_id, external_id, display_name, last_active_at)
+            select w.workspace_id, w.external_id, w.display_name, ${now.toISOString()}::timestamptz
+            from unnest(${column((w) => w.workspaceId)}::uuid[], ${column((w) => w.externalId)}::text[],
+                        ${column((w) => w.displayName ?? null)}::text[]) as w(workspace_id, external_id, display_name)
+            on conflict (workspace_id, external_id) do update
+              set display_name = coalesce(excluded.display_name, users.display_name),
+                  last_active_at = excluded.last_active_at
+            returning ${USER_COLUMNS}`,
+      );
+      return rows.map(userRowOf);
     },
 
     async findUser(workspaceId: string, externalId: string): Promise<UserRow | undefined> {
