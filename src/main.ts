@@ -88,8 +88,16 @@ export async function openCore(
       'question bank loaded',
     );
     // Answers the review log does not hold yet become cards: those from before the learning engine
-    // (once), and any whose card write a crash cut off. Nothing to do is one quick query.
-    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db, config.learning));
+    // (once, a day of answers at a time), and any whose card write a crash cut off (the days since
+    // the last start). A long first run says how far it got now and then.
+    let toldAt = Date.now();
+    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db, config.learning), {
+      onProgress(applied, through) {
+        if (Date.now() - toldAt < 10_000) return;
+        toldAt = Date.now();
+        logger.info({ answers: applied, through }, 'applying stored answers to their cards');
+      },
+    });
     if (caughtUp > 0) logger.info({ answers: caughtUp }, 'stored answers applied to their cards');
     const quizAt = (at: Clock) =>
       createQuiz({

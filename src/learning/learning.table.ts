@@ -102,3 +102,12 @@ export const learningProfiles = pgTable('learning_profiles', {
   examDate: date('exam_date', { mode: 'string' }),
   updatedAt: at('updated_at').notNull().default(sql`now()`),
 });
+
+/**
+ * How far the start-up catch-up has checked the answers against the review log (one row): a later
+ * start checks only the answers since then, less a margin, instead of every answer ever given.
+ */
+export const learningCatchUp = pgTable('learning_catch_up', {
+  id: smallint('id').primaryKey().default(1),
+  checkedThrough: at('checked_through').notNull(),
+});
