@@ -101,7 +101,9 @@ describe('every answer updates its card', () => {
     await t.quiz.learningSettled();
     const db = t.database.handle.db;
     // As if these answers had been given before the cards existed (and before any catch-up ran).
-    await db.execute(sql`delete from learning_reviews; delete from learning_cards; delete from learning_catch_up`);
+    await db.execute(
+      sql`delete from learning_reviews; delete from learning_cards; delete from learning_catch_up`,
+    );
     const cards = createCardsRepository(db);
     expect(await catchUpCards(db, cards)).toBe(3);
     expect((await cardsOf(userId)).reduce((n, c) => n + c.reps, 0)).toBe(3);
