@@ -44,7 +44,7 @@ export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<
   return run;
 }
 
-/** One job's lane: its run under way, if any, and whether the ticks it made skip were said. */
+/** One job's lane: its run under way, if any, and how many ticks that run has made skip it. */
 interface Lane {
   run?: Promise<JobReport | undefined>;
   startedAt?: Date;
