@@ -2,7 +2,8 @@
  * Digest tick benchmark: CHANNELS subscribed Slack channels across WORKSPACES workspaces, each with
  * 8 weeks of questions and answers, and one weekly-digest tick for all of them, charts included,
  * against a fake Slack in its own process that enforces Slack's published limits and answers 429
- * with Retry-After beyond them (see bench/slack-peer.ts). Prints wall time, the tick's CPU, peak
+ * with Retry-After beyond them (see bench/slack-peer.ts). Prints wall time, when the last digest
+ * text was out and the first chart upload began (every text goes before any chart), the tick's CPU, peak
  * memory, the event loop's worst delay, digests posted, charts uploaded through all three steps,
  * 429s, whether each channel got exactly one digest and one chart, and how the wall time compares
  * with what Slack's limits allow.
@@ -129,8 +130,22 @@ async function main() {
       config: config.slack as Exclude<typeof config.slack, { mode: 'off' }>,
       // One token per workspace, as OAuth installs give: the fake Slack keeps Tier 4 per token.
       tokenFor: async (teamId) => `xoxb-${teamId}`,
-      log: silent,
     });
+    // When the last digest text was confirmed and the first chart upload began, from the tick's start.
+    let lastText = 0;
+    let firstChart = 0;
+    const timed: typeof platform = {
+      ...platform,
+      async postDigest(channel, digest) {
+        const ref = await platform.postDigest(channel, digest);
+        lastText = performance.now() - started;
+        return ref;
+      },
+      async postDigestChart(ref, chart) {
+        firstChart ||= performance.now() - started;
+        await platform.postDigestChart(ref, chart);
+      },
+    };
     const queue = defaultSendQueue();
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
@@ -145,7 +160,7 @@ async function main() {
       {
         db: core.database.db,
         quizAt: core.quizAt,
-        platforms: { slack: platform },
+        platforms: { slack: timed },
         logger: silent,
         defaultTimezone: 'UTC',
         queue,
@@ -176,6 +191,9 @@ async function main() {
 
     console.log(`\nload average before: ${process.env.LOADAVG ?? 'n/a'}; cores: ${availableParallelism()}`);
     console.log(`wall time              ${elapsed.toFixed(1)} s`);
+    console.log(
+      `texts, then charts     last digest text out at ${(lastText / 1000).toFixed(1)} s; first chart upload began at ${(firstChart / 1000).toFixed(1)} s`,
+    );
     console.log(
       `CPU (user + system)    ${cpuSeconds.toFixed(1)} s (${((1000 * cpuSeconds) / CHANNELS).toFixed(0)} ms a channel, drawing included)`,
     );

@@ -362,7 +362,7 @@ export async function startService(options: {
               await stopScheduler();
             },
             finish: close,
-            alsoPending: () => (scheduler?.isTicking() ? ['a scheduler tick'] : []),
+            alsoPending: () => (scheduler?.running() ?? []).map((job) => `scheduled job ${job}`),
           }).then(
             (code) => process.exit(code),
             (error: unknown) => {

@@ -96,7 +96,7 @@ export async function drainThenStop(options: {
   logger: Logger;
   beginDrain(): Promise<void>;
   finish(): Promise<void>;
-  /** What else is still under way (a scheduler tick), for the log line. */
+  /** What else is still under way (a scheduled job's run), for the log line. */
   alsoPending?(): string[];
 }): Promise<number> {
   const { tracker, logger } = options;

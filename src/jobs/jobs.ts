@@ -7,8 +7,9 @@ import { postWeeklyDigests } from './weekly-digest.js';
 export type { JobContext, JobOutcome } from './job.js';
 
 /**
- * The jobs, in the order a tick runs them. A new job is a module of its own in this folder that
- * exports a `Job`, registered here (and in deploy/, where each job is also a CronJob).
+ * The jobs; every tick starts each one in a lane of its own (see scheduler.ts). A new job is a
+ * module of its own in this folder that exports a `Job`, registered here (and in deploy/, where
+ * each job is also a CronJob).
  */
 const JOBS = {
   'daily-post': postDailyQuestions,

@@ -44,60 +44,100 @@ export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<
   return run;
 }
 
+/** One job's lane: its run under way, if any, and how many ticks that run has made skip it. */
+interface Lane {
+  run?: Promise<JobReport | undefined>;
+  startedAt?: Date;
+  skipped: number;
+}
+
 /**
  * A tick every minute; each job decides what is due at that instant in each channel's or person's
- * own timezone. Ticks never overlap in one process, and database claims keep replicas from
- * repeating each other's work.
+ * own timezone. Each job runs in a lane of its own: a tick starts every job whose previous run has
+ * finished, so a long run (a weekly digest with hundreds of charts) delays only that job's next
+ * run, never the question of the day or the reveals. Runs of one job never overlap in one process,
+ * and database claims keep replicas from repeating each other's work.
  */
 export function createScheduler(deps: SchedulerDeps) {
   const queue = deps.queue ?? defaultSendQueue();
   let task: ScheduledTask | undefined;
-  // The tick under way, so that stopping waits for the sends it has started rather than cutting them.
-  let running: Promise<JobReport[]> | undefined;
+  const lanes = new Map<JobName, Lane>(JOB_NAMES.map((name) => [name, { skipped: 0 }]));
   let stopping = false;
 
-  async function tick(at: Date): Promise<JobReport[]> {
-    const reports: JobReport[] = [];
-    for (const name of JOB_NAMES) {
-      // Once stopping, the job under way finishes; the next tick, on whichever replica, does the rest.
-      if (stopping) break;
-      try {
-        reports.push(await runJobAt({ ...deps, queue }, name, at));
-      } catch (error) {
+  function startRun(name: JobName, lane: Lane, at: Date): Promise<JobReport | undefined> {
+    // Inside an async function, so that even a throw while setting the run up lands in the catch.
+    const run = (async () => runJobAt({ ...deps, queue }, name, at))()
+      .catch((error: unknown) => {
         deps.logger.error({ err: error, job: name, at }, 'scheduled job crashed; the next tick tries again');
-      }
-    }
-    return reports;
+        return undefined;
+      })
+      .finally(() => {
+        if (lane.skipped > 0)
+          deps.logger.info(
+            { job: name, startedAt: lane.startedAt, skippedTicks: lane.skipped },
+            'scheduled job finished; its next tick runs it again',
+          );
+        lane.run = undefined;
+        lane.startedAt = undefined;
+        lane.skipped = 0;
+      });
+    lane.run = run;
+    lane.startedAt = at;
+    return run;
   }
+
+  /**
+   * Starts, as of `at`, every job whose lane is free, and resolves with the reports of the runs it
+   * started once they have all finished. A job still running from an earlier tick is left alone.
+   */
+  async function tick(at: Date): Promise<JobReport[]> {
+    const started: Array<Promise<JobReport | undefined>> = [];
+    for (const name of JOB_NAMES) {
+      // Once stopping, nothing new starts; the next tick, on whichever replica, does the rest.
+      if (stopping) break;
+      const lane = lanes.get(name) as Lane;
+      if (lane.run) {
+        // Said once per long run rather than every minute it lasts.
+        if (lane.skipped++ === 0)
+          deps.logger.info(
+            { job: name, startedAt: lane.startedAt, at },
+            'scheduled job still running; its next runs wait until it finishes',
+          );
+        continue;
+      }
+      started.push(startRun(name, lane, at));
+    }
+    const reports = await Promise.all(started);
+    return reports.filter((report): report is JobReport => report !== undefined);
+  }
+
+  /** The jobs with a run under way. */
+  const running = (): JobName[] => JOB_NAMES.filter((name) => lanes.get(name)?.run !== undefined);
 
   return {
     tick,
     start() {
+      // Not node-cron's noOverlap: that would hold every job back while one runs long. Each lane
+      // keeps its own job from overlapping instead.
       task = createTask(
         '* * * * *',
         (context) => {
-          const current = tick(context.date).finally(() => {
-            if (running === current) running = undefined;
-          });
-          running = current;
-          return current;
+          void tick(context.date);
         },
-        {
-          name: 'aif-quiz-tick',
-          noOverlap: true,
-        },
+        { name: 'aif-quiz-tick' },
       );
       void task.start();
-      deps.logger.info('scheduler started: a tick every minute');
+      deps.logger.info('scheduler started: a tick every minute, each job in its own lane');
     },
-    /** Stops ticking, then waits for a tick under way to finish. */
+    /** Stops ticking, then waits for every run under way to finish. */
     async stop() {
       stopping = true;
       await task?.stop();
       await task?.destroy();
-      await running;
+      await Promise.all([...lanes.values()].map((lane) => lane.run));
     },
-    /** True while a tick is under way. */
-    isTicking: () => running !== undefined,
+    /** True while any job's run is under way. */
+    isTicking: () => running().length > 0,
+    running,
   };
 }

@@ -1,15 +1,15 @@
 import type { PlacedChannel } from '../quiz/channels/channels.repository.js';
-import type { ChatPlatform } from '../quiz/port.js';
+import type { ChatPlatform, MessageRef } from '../quiz/port.js';
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
-import { digestExtras } from './digest-extras.js';
+import { digestTraps, drawDigestChart } from './digest-extras.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLimit, forEachInLanes } from './limit.js';
 
 /**
- * Channels whose digest is prepared and sent at once. Most of a lane's time is spent waiting (on
- * the database, on the platform's pace), so several lanes keep the sends flowing while a few charts
- * are drawn; each lane holds at most one digest and its chart, so memory stays flat.
+ * Channels whose digest is prepared and sent at once, and later whose chart is drawn and sent at
+ * once. Most of a lane's time is spent waiting (on the database, on the platform's pace), so several
+ * lanes keep the sends flowing; each lane holds at most one digest or chart, so memory stays flat.
  */
 const DIGEST_LANES = 16;
 /**
@@ -19,8 +19,16 @@ const DIGEST_LANES = 16;
 const CHART_SLOTS = 2;
 
 type Due = { channel: PlacedChannel; key: string; target: string; platform: ChatPlatform };
+/** A digest whose text is out and whose chart follows into its thread. */
+type ChartToFollow = Due & { ref: MessageRef; week: string };
 
-/** At each channel's digest day and time: the week's digest, once per channel and ISO week. */
+/**
+ * At each channel's digest day and time: the week's digest, once per channel and ISO week. Every
+ * channel's text goes out first; the charts that follow a digest into its thread (Slack) come after
+ * all of them, since uploads keep to a slower per-workspace pace (100 a minute on Slack) and a
+ * workspace with hundreds of channels would otherwise keep the last teams waiting minutes for their
+ * text. Where the chart sits inside the digest message (Teams), it is drawn and sent with the text.
+ */
 export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> {
   const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
@@ -43,10 +51,13 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
   }
 
   const drawing = createLimit(CHART_SLOTS);
+  const charts: ChartToFollow[] = [];
   // A lane sends one digest after another: while some lanes wait on the platform's pace, others
-  // read and draw the next ones, so drawing runs ahead of sending rather than before it.
-  await forEachInLanes(due, DIGEST_LANES, async ({ channel, key, target, platform }) => {
+  // read the next ones.
+  await forEachInLanes(due, DIGEST_LANES, async (d) => {
+    const { channel, key, target, platform } = d;
     if (!(await jobs.claimRun(key, 'weekly-digest', ctx.at))) return;
+    let sent: { ref: MessageRef; week: string } | undefined;
     try {
       const digest = await ctx.quiz.weeklyDigest(channel.id);
       if (digest.questionsAsked === 0) {
@@ -54,21 +65,53 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
         outcomes.push({ target, outcome: 'skipped', reason: 'no questions this week' });
         return;
       }
-      const extras = await digestExtras(ctx, channel, platform, drawing);
-      await ctx.queue.run(
+      const chartFollows = Boolean(platform.digestChart && platform.postDigestChart);
+      const [traps, chart] = await Promise.all([
+        digestTraps(ctx, channel),
+        chartFollows ? undefined : drawDigestChart(ctx, channel, platform, drawing),
+      ]);
+      const ref = await ctx.queue.run(
         target,
         () =>
           platform.postDigest(
             { workspaceId: channel.workspaceExternalId, channelId: channel.externalId },
-            { ...digest, ...extras },
+            { ...digest, ...(traps ? { traps } : {}), ...(chart ? { chart } : {}) },
           ),
         `${channel.platform}:${channel.workspaceExternalId}`,
       );
+      sent = { ref, week: digest.week };
+      if (chartFollows) charts.push({ ...d, ...sent });
+      // Recorded as soon as it is out; the chart that may follow never puts it at risk again.
       await jobs.finishRun(key, 'done', ctx.at);
       outcomes.push({ target, outcome: 'sent', reason: `digest ${digest.week}` });
     } catch (error) {
+      if (sent) {
+        // Out, but not marked done: the claim stays as it is, so no later tick sends it a second time.
+        ctx.logger.error(
+          { err: error, job: 'weekly-digest', target, key },
+          'digest sent but not recorded as done; its claim is kept so that it is not sent again',
+        );
+        outcomes.push({ target, outcome: 'sent', reason: `digest ${sent.week}` });
+        return;
+      }
       await jobs.releaseRun(key);
       outcomes.push({ target, outcome: 'failed', reason: errorText(error) });
+    }
+  });
+
+  // Then the charts, each into its digest's thread. Not through the send queue: an upload waits for
+  // its workspace's turn at the upload pace, and a queue slot held while waiting would hold back the
+  // posts of other jobs that share the queue.
+  await forEachInLanes(charts, DIGEST_LANES, async ({ channel, platform, ref, week }) => {
+    const image = await drawDigestChart(ctx, channel, platform, drawing);
+    if (!image || !platform.postDigestChart) return;
+    try {
+      await platform.postDigestChart(ref, { week, image });
+    } catch (error) {
+      ctx.logger.warn(
+        { err: error, job: 'weekly-digest', channelId: channel.externalId },
+        'digest chart not uploaded; the digest was posted without it',
+      );
     }
   });
   return outcomes;

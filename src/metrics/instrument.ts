@@ -37,6 +37,7 @@ const SEND_OPERATIONS = [
   'updateQuestion',
   'postReveal',
   'postDigest',
+  'postDigestChart',
   'sendReminder',
   'sendFeedback',
   'sendPractice',
@@ -55,6 +56,8 @@ export function countSends(
       ...(platform.digestChart ? { digestChart: platform.digestChart } : {}),
     };
     for (const operation of SEND_OPERATIONS) {
+      // An operation the platform does not offer (a digest chart sent apart) stays absent.
+      if (!platform[operation]) continue;
       const send = platform[operation].bind(platform) as (...args: unknown[]) => Promise<unknown>;
       wrapped[operation] = async (...args: unknown[]) => {
         try {

@@ -54,7 +54,7 @@ export function createServiceMetrics(options: { database: DatabaseHandle; sendQu
   });
   const sends = new Counter({
     name: 'aifquiz_sends_total',
-    help: 'Messages sent to a chat platform (posts, updates, reveals, digests, reminders, private replies) by platform, operation and outcome.',
+    help: 'Messages sent to a chat platform (posts, updates, reveals, digests and their charts, reminders, private replies) by platform, operation and outcome.',
     labelNames: ['platform', 'operation', 'outcome'] as const,
     registers: [registry],
   });

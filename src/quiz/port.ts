@@ -2,6 +2,7 @@ import type { Platform } from '../db/schema.js';
 import type { Question } from './question.js';
 import type {
   AnswerResult,
+  DigestChartImage,
   PracticeQuestion,
   PracticeResult,
   ReminderContent,
@@ -57,10 +58,18 @@ export interface ChatPlatform {
   /** Replies under a posted question with the answer and how the team did. */
   postReveal(ref: MessageRef, reveal: Reveal): Promise<void>;
   /**
-   * Posts the weekly digest to a channel, with its traps and chart when it has them. A chart that
-   * cannot be delivered is logged and left out: the digest's text is posted all the same.
+   * Posts the weekly digest to a channel, with its traps, and returns where it landed. The chart
+   * comes with it only where it sits inside the digest message (a platform without
+   * `postDigestChart`); a chart that cannot go with it is logged and left out, and the digest's
+   * text is posted all the same.
    */
-  postDigest(channel: ChannelTarget, digest: WeeklyDigest): Promise<void>;
+  postDigest(channel: ChannelTarget, digest: WeeklyDigest): Promise<MessageRef>;
+  /**
+   * Adds the chart to a digest already posted, in the digest's thread. The digest job calls it once
+   * every due channel's text is out, so no channel's text waits for other channels' charts. Absent
+   * where the chart travels inside the digest message.
+   */
+  postDigestChart?(digest: MessageRef, chart: { week: string; image: DigestChartImage }): Promise<void>;
   /** Sends a private weak-topic reminder, opening the private conversation when needed. */
   sendReminder(user: UserTarget, reminder: ReminderContent): Promise<{ directChannelId?: string }>;
   /** Shows one person, privately, the outcome of their answer. */

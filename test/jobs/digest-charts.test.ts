@@ -66,7 +66,7 @@ afterAll(async () => {
 const answered = (method: string) => slack.of(method).filter((c) => c.response !== undefined);
 
 describe('a digest tick with charts for many channels', () => {
-  it('posts each digest and its chart exactly once, though Slack answers some calls with 429', {
+  it('posts every digest text first, then each chart exactly once into its thread, though Slack answers some calls with 429', {
     timeout: 180_000,
   }, async () => {
     slack.clear();
@@ -92,6 +92,11 @@ describe('a digest tick with charts for many channels', () => {
 
     const digests = answered('chat.postMessage');
     const shares = answered('files.completeUploadExternal');
+    // No team waits for other channels' charts: the last text went out before the first upload began.
+    const lastText = slack.calls.indexOf(digests.at(-1)!);
+    const firstUpload = slack.calls.findIndex((c) => c.method === 'files.getUploadURLExternal');
+    expect(digests).toHaveLength(CHANNELS.length);
+    expect(lastText).toBeLessThan(firstUpload);
     for (const channel of CHANNELS) {
       const mine = digests.filter((c) => c.body.channel === channel);
       expect(mine, channel).toHaveLength(1);

@@ -33,8 +33,9 @@ export function createRecordingPlatform(platform: 'local' = 'local') {
     async postReveal(ref, reveal) {
       await record('postReveal', String(ref.channel), reveal);
     },
-    async postDigest(channel, digest) {
+    async postDigest(channel, digest): Promise<MessageRef> {
       await record('postDigest', channel.channelId, digest);
+      return { ts: String(++counter), channel: channel.channelId };
     },
     async sendReminder(user, reminder) {
       await record('sendReminder', user.userId, reminder);

@@ -105,6 +105,7 @@ export function createLocalPlatform(write: (text: string) => void): ChatPlatform
       // A terminal shows no image ("aif-quiz digest-preview" draws the chart); the trap's button is a command.
       const practise = digest.traps ? `\n\nTo practise this topic, type: topic ${digest.traps.topic}` : '';
       say(`${renderDigestText(digest)}${practise}`);
+      return {};
     },
     async sendReminder(_user: UserTarget, reminder: ReminderContent) {
       say(renderReminderText(reminder));

@@ -69,7 +69,7 @@ export function createSlackApp(deps: {
     if (!token) throw new Error(`the Slack installation for ${teamId} has no bot token`);
     return token;
   };
-  const platform = createSlackPlatform({ config, tokenFor, logger: slackLogger, log });
+  const platform = createSlackPlatform({ config, tokenFor, logger: slackLogger });
 
   const socketMode = Boolean(config.appToken);
   const oauth =

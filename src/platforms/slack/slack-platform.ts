@@ -1,7 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../config.js';
-import type { Logger } from '../../logger.js';
 import type { ChannelTarget, ChatPlatform, MessageRef, UserTarget } from '../../quiz/port.js';
 import {
   renderDailyQuestionText,
@@ -36,9 +35,8 @@ export function createSlackPlatform(options: {
   config: EnabledSlackConfig;
   tokenFor: TokenLookup;
   logger?: SlackLogger;
-  /** Where a chart that could not follow its digest is reported. */
-  log?: Logger;
 }): ChatPlatform & {
+  postDigestChart: NonNullable<ChatPlatform['postDigestChart']>;
   client(teamId: string): Promise<WebClient>;
   openDirectChannel(teamId: string, userId: string): Promise<string>;
 } {
@@ -119,29 +117,24 @@ export function createSlackPlatform(options: {
       });
     },
 
-    async postDigest(channel, digest) {
-      const web = await client(channel.workspaceId);
-      const posted = await web.chat.postMessage({
+    async postDigest(channel, digest): Promise<MessageRef> {
+      const posted = await (await client(channel.workspaceId)).chat.postMessage({
         channel: channel.channelId,
         text: preview(renderDigestText(digest)),
         blocks: digestBlocks(digest),
       });
-      if (!digest.chart) return;
-      // The digest is out: a chart that cannot follow it is logged, and the send still succeeded.
-      try {
-        await uploadDigestChart(web, {
-          awaitTurn: (method) => awaitUploadTurn(channel.workspaceId, method),
-          channelId: posted.channel ?? channel.channelId,
-          threadTs: String(posted.ts),
-          week: digest.week,
-          chart: digest.chart,
-        });
-      } catch (error) {
-        options.log?.warn(
-          { err: error, channelId: channel.channelId },
-          'digest chart not uploaded; the digest was posted without it',
-        );
-      }
+      return { team: channel.workspaceId, channel: posted.channel ?? channel.channelId, ts: posted.ts };
+    },
+
+    async postDigestChart(ref, { week, image }) {
+      const team = String(ref.team);
+      await uploadDigestChart(await client(team), {
+        awaitTurn: (method) => awaitUploadTurn(team, method),
+        channelId: String(ref.channel),
+        threadTs: String(ref.ts),
+        week,
+        chart: image,
+      });
     },
 
     async sendReminder(user: UserTarget, reminder) {

@@ -157,11 +157,16 @@ export function createTeamsPlatform(options: {
     },
     async postDigest(channel, digest) {
       const reference = await referenceOf(channel.channelId);
+      let activityId = '';
       const send = (withChart: boolean) =>
         continueIn(reference, async (context) => {
-          await context.sendActivity(digestActivity(digest, { withChart }));
+          activityId = (await context.sendActivity(digestActivity(digest, { withChart })))?.id ?? '';
         });
-      if (!digest.chart) return send(false);
+      const ref = () => ({ conversationId: channel.channelId, activityId });
+      if (!digest.chart) {
+        await send(false);
+        return ref();
+      }
       try {
         await send(true);
       } catch (error) {
@@ -174,6 +179,7 @@ export function createTeamsPlatform(options: {
         );
         await send(false);
       }
+      return ref();
     },
     async sendReminder(user, reminder) {
       const directChannelId = await sendPrivately(user, {
