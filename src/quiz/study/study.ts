@@ -92,7 +92,10 @@ export function createStudy(deps: StudyDeps) {
       if (!user) return undefined;
       const now = clock.now();
       await learning.writer.settled();
-      // A question paused since (reported) cannot be handed out: the next mistake is.
+      // A question paused since (reported), or open as a question of the day in the person's
+      // workspace, cannot be handed out: the next mistake is. When only open ones are left, saying
+      // so beats "no mistakes", which would not be true.
+      let held: unknown;
       for (const mistake of await learning.reviews.recentMistakes(user.id, now, { limit: 5 })) {
         const missed = `missed ${whenText(daysAgo(now, mistake.missedAt))}`;
         try {
@@ -102,9 +105,11 @@ export function createStudy(deps: StudyDeps) {
             why: mistake.due ? `due for review · ${missed}` : missed,
           });
         } catch (error) {
-          if (!(isAppError(error) && error.code === 'quiz.no_practice_questions')) throw error;
+          if (isAppError(error) && error.code === 'quiz.practice_question_open') held = error;
+          else if (!(isAppError(error) && error.code === 'quiz.no_practice_questions')) throw error;
         }
       }
+      if (held) throw held;
       return undefined;
     },
 
