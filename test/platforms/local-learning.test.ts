@@ -67,6 +67,9 @@ describe('the local terminal channel as a study coach', () => {
     expect(feedback).toContain('Correct!');
     expect(feedback).toContain('Type "sure" or "guess"');
     expect(await term.type('guess')).toContain('Noted: a guess');
+    expect(await term.type('sure')).toContain(
+      'That answer is already marked as a guess; it keeps that mark.',
+    );
     const userId = await t.quiz.userIdOf({ platform: 'local', workspaceId: 'local', userId: 'ada' });
     const reviews = await queryRows<{ question_id: string; source: string; sure: boolean | null }>(
       t.database.handle.db,

@@ -9,6 +9,7 @@ import type { KnownPeople } from '../people/known-people.js';
 import type { createPractice } from '../practice/practice.js';
 import type {
   Actor,
+  ConfidenceMark,
   ExamPlan,
   PracticeQuestion,
   ReminderCandidate,
@@ -114,9 +115,9 @@ export function createStudy(deps: StudyDeps) {
     },
 
     /** "I was sure" / "I guessed" about the person's latest answer to a question. */
-    async markConfidence(actor: Actor, questionId: string, sure: boolean): Promise<boolean> {
+    async markConfidence(actor: Actor, questionId: string, sure: boolean): Promise<ConfidenceMark> {
       const user = await deps.people.knownUserOf(actor);
-      if (!user) return false;
+      if (!user) return { kind: 'none' };
       await learning.writer.settled();
       return learning.markConfidence({ userId: user.id, questionId, sure });
     },
