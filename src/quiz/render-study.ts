@@ -1,5 +1,12 @@
 import type { Pace } from '../learning/pacing.js';
-import type { ExamPlan, PracticeQuestion, ReminderContent, StudyStats, TeamReadiness } from './types.js';
+import type {
+  ConfidenceMark,
+  ExamPlan,
+  PracticeQuestion,
+  ReminderContent,
+  StudyStats,
+  TeamReadiness,
+} from './types.js';
 
 // Plain text for what the learning engine adds: readiness, coverage, trend, the exam plan, why a
 // practice question was picked. Every platform shows these words, rich layouts around them.
@@ -136,12 +143,21 @@ export function teamReadinessText(readiness: TeamReadiness): string {
 export const CONFIDENCE_PROMPT =
   'Were you sure, or was it a guess? Telling me tunes when this question comes back.';
 
-/** What a confidence tap answers. */
-export function confidenceText(marked: boolean, sure: boolean): string {
-  if (!marked) return 'There is no answer of yours to that question to mark.';
-  return sure
+/** What a confidence tap answers, as a message of its own. */
+export function confidenceText(mark: ConfidenceMark): string {
+  if (mark.kind === 'none') return 'There is no answer of yours to that question to mark.';
+  if (mark.kind === 'already')
+    return `That answer is already marked as ${mark.sure ? 'sure' : 'a guess'}; it keeps that mark.`;
+  return mark.sure
     ? 'Noted: you were sure. It counts fully toward your readiness.'
     : 'Noted: a guess. The question comes back sooner, and a lucky guess does not count as mastery.';
+}
+
+/** The line that takes the place of the confidence buttons once the answer is marked. */
+export function confidenceMarkedLine(sure: boolean): string {
+  return sure
+    ? 'Marked: I was sure. It counts fully toward your readiness.'
+    : 'Marked: I guessed. The question comes back sooner; a lucky guess is not counted as mastery.';
 }
 
 /** Whether an answer's feedback offers the confidence tap: only an answer just stored has a review to mark. */

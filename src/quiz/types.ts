@@ -1,4 +1,5 @@
 import type { Platform, ReminderFrequency } from '../db/schema.js';
+import type { ConfidenceMark } from '../learning/confidence.js';
 import type { Pace } from '../learning/pacing.js';
 import type { Readiness } from '../learning/readiness.js';
 import type { PostRow } from './daily/posts.repository.js';
@@ -10,7 +11,7 @@ import type { TopicFigures } from './weak-topics.js';
 // The domain's plain data: what the use cases take and return. Every feature folder and every
 // platform reads these from here, so no use case needs another's module just for a type.
 
-export type { Platform, PostRow };
+export type { ConfidenceMark, Platform, PostRow };
 
 /** Who is acting, in the platform's own ids. */
 export interface Actor {

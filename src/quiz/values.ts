@@ -22,10 +22,22 @@ export const practiceValueSchema = z.object({
 });
 export type PracticeValue = z.infer<typeof practiceValueSchema>;
 
-/** An "I was sure" (s: 1) / "I guessed" (s: 0) button after an answer: the question it is about. */
+const count = z.number().int().min(0).max(1_000_000_000);
+
+/**
+ * An "I was sure" (s: 1) / "I guessed" (s: 0) button after an answer: the question it is about, and
+ * what the feedback above it showed, so that feedback can be drawn again without the buttons once
+ * tapped: the version (v), the choice (c), and how the answer counted (a: `d` a question of the day,
+ * with its points, streak and total in p; `l` a late answer; `p` practice). Buttons sent before
+ * these were added carry q and s only.
+ */
 export const confidenceValueSchema = z.object({
   q: z.string().min(1).max(100),
   s: z.union([z.literal(0), z.literal(1)]),
+  v: z.number().int().min(1).max(1_000_000).optional(),
+  c: choice.optional(),
+  a: z.enum(['d', 'l', 'p']).optional(),
+  p: z.tuple([count, count, count]).optional(),
 });
 export type ConfidenceValue = z.infer<typeof confidenceValueSchema>;
 /** A "Report a problem" control: the question and the version the person was shown. */

@@ -77,13 +77,38 @@ describe("a person's study position, readiness and exam date", () => {
     await cards.applyAnswers([{ userId: eve, question: q, correct: true, source: 'practice', at: dayAt(0) }]);
     const good = await cards.getCard(eve, q.id);
     const mark = createConfidence(db.handle.db);
-    expect(await mark({ userId: eve, questionId: q.id, sure: false })).toBe(true);
+    expect(await mark({ userId: eve, questionId: q.id, sure: false })).toEqual({
+      kind: 'marked',
+      sure: false,
+    });
     const guessed = await cards.getCard(eve, q.id);
     expect(guessed?.due.getTime()).toBeLessThan(good?.due.getTime() ?? 0);
     expect(guessed).toMatchObject({ reps: 1, revision: 2 });
     const history = await createReviewsRepository(db.handle.db).history(eve, dayAt(1));
     expect(history).toEqual([expect.objectContaining({ correct: true, sure: false })]);
-    expect(await mark({ userId: eve, questionId: 'd5-004', sure: true })).toBe(false);
+    expect(await mark({ userId: eve, questionId: 'd5-004', sure: true })).toEqual({ kind: 'none' });
+  });
+
+  it('an answer is marked once: a second tap, even at the same moment, changes neither the answer nor its card', async () => {
+    const [fay] = (await storePeople(db.handle.db, 1, 'fay')) as [string];
+    const q = bank[0] as LearningQuestion;
+    const cards = createCardsRepository(db.handle.db);
+    await cards.applyAnswers([{ userId: fay, question: q, correct: true, source: 'practice', at: dayAt(0) }]);
+    const mark = createConfidence(db.handle.db);
+    const taps = await Promise.all([
+      mark({ userId: fay, questionId: q.id, sure: true }),
+      mark({ userId: fay, questionId: q.id, sure: false }),
+    ]);
+    const won = taps.find((t) => t.kind === 'marked');
+    if (won?.kind !== 'marked') throw new Error('neither tap marked the answer');
+    expect(taps).toContainEqual({ kind: 'already', sure: won.sure });
+    const card = await cards.getCard(fay, q.id);
+    expect(card).toMatchObject({ reps: 1, revision: 2 });
+    expect(await mark({ userId: fay, questionId: q.id, sure: !won.sure })).toEqual({
+      kind: 'already',
+      sure: won.sure,
+    });
+    expect(await cards.getCard(fay, q.id)).toEqual(card);
   });
 
   it('keeps, changes and clears the exam date', async () => {

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
+import { queryRows } from '../../src/db/client.js';
 import type { RunningService } from '../../src/main.js';
 import { createLocalPlatform } from '../../src/platforms/local/local-channel.js';
 import { ACTIONS } from '../../src/platforms/slack/blocks.js';
@@ -205,6 +207,16 @@ describe('the weekly digest on Slack', () => {
       .flatMap((b) => (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : []))
       .find((e) => e.action_id === ACTIONS.digestPractice);
     expect(button).toMatchObject({ value: topic.slug, text: { text: `Practise ${topic.title}` } });
+
+    // The week is over: its questions are revealed. Open, a question of the day is held back from
+    // practice in its workspace, and this workspace's channels have the topic's questions open.
+    const open = await queryRows<{ id: string }>(
+      service.database.db,
+      sql`select p.id from posts p join channels c on c.id = p.channel_id
+          join workspaces w on w.id = c.workspace_id
+          where w.external_id = 'T1' and p.status = 'open'`,
+    );
+    for (const post of open) await service.quiz.closePost(post.id);
 
     const id = `digest-click-${counter}`;
     const response = await sendToSlackEndpoint(service.url, SECRET, {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { runLocalChannel } from '../../src/platforms/local/local-channel.js';
 import { correctChoice, describeChoice, presentQuestion } from '../../src/quiz/question.js';
+import { wrongChoice } from '../support/choices.js';
 import { createTestQuiz } from '../support/quiz.js';
 
 // The study coach in the terminal channel: cards, the `sure`/`guess` tap, practice reasons, review,
@@ -66,6 +67,9 @@ describe('the local terminal channel as a study coach', () => {
     expect(feedback).toContain('Correct!');
     expect(feedback).toContain('Type "sure" or "guess"');
     expect(await term.type('guess')).toContain('Noted: a guess');
+    expect(await term.type('sure')).toContain(
+      'That answer is already marked as a guess; it keeps that mark.',
+    );
     const userId = await t.quiz.userIdOf({ platform: 'local', workspaceId: 'local', userId: 'ada' });
     const reviews = await queryRows<{ question_id: string; source: string; sure: boolean | null }>(
       t.database.handle.db,
@@ -83,6 +87,39 @@ describe('the local terminal channel as a study coach', () => {
     expect(stats).toContain('Coverage: 1 of 9 questions seen');
     expect(stats).toContain('Accuracy, last four weeks: – → – → – → 100% of 1 (this week)');
     expect(stats).toContain('Exam on 2026-12-02: 30 days to go');
+
+    term.input.write('quit\n');
+    await done;
+  });
+
+  it('the open question of the day is not handed out again in private before its reveal, even as a mistake to review', async () => {
+    t = await createTestQuiz({ now: '2026-11-02T10:00:00Z' });
+    const term = terminal();
+    const done = runLocalChannel({ quiz: t.quiz, input: term.input, output: term.output, userName: 'ada' });
+    await term.waitFor('\n> ');
+    const settings = await t.quiz.channelSettings({
+      platform: 'local',
+      workspaceId: 'local',
+      channelId: 'local',
+    });
+    const post = (await t.quiz.openPostOf(settings!.channelId))!;
+    const daily = (await t.quiz.getDailyPost(post.id))!.question;
+    const wrong = describeChoice(presentQuestion(daily), wrongChoice(daily))
+      .replaceAll('→', ' ')
+      .replace(/\d-/g, '');
+    expect(await term.type(wrong)).toContain('Not quite');
+
+    // Missed, it is a mistake to review, but its channel has not revealed the answer yet.
+    expect(await term.type('review')).toContain(
+      'Your mistakes to review are open as a question of the day right now.',
+    );
+    for (let i = 0; i < 3; i++) expect(await term.type(`topic ${daily.topic}`)).not.toContain(daily.stem);
+    for (let i = 0; i < 3; i++) expect(await term.type('practice')).not.toContain(daily.stem);
+
+    await t.quiz.closePost(post.id);
+    const review = await term.type('review');
+    expect(review).toContain('Review a mistake');
+    expect(review).toContain(daily.stem);
 
     term.input.write('quit\n');
     await done;

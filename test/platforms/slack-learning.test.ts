@@ -207,9 +207,69 @@ describe('Slack: every answer updates the card, and the confidence tap', () => {
       actionId: guess!.action_id,
       value: guess!.value,
     });
-    expect(noted.response_type).toBe('ephemeral');
-    expect(String(noted.text)).toContain('Noted: a guess');
+    // The feedback is drawn again as it was, with what was marked in place of the buttons.
+    const marked = {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: expect.stringContaining('Marked: I guessed') }],
+    };
+    expect(noted.replace_original).toBe(true);
+    expect(noted.blocks).toEqual([...(feedback.blocks as unknown[]).slice(0, -2), marked]);
+    expect(buttonsOf(noted)).toEqual([]);
     expect(await reviewsOf('UCARD')).toEqual([{ question_id: question.id, source: 'daily', sure: false }]);
+
+    // A second tap that still comes (another client kept the buttons) changes nothing and only
+    // redraws the mark that stands.
+    const sure = buttonsOf(feedback).find((b) => b.action_id === `${ACTIONS.confidence}:sure`);
+    const again = await click({
+      user: 'UCARD',
+      channel: 'CLEARN',
+      actionId: sure!.action_id,
+      value: sure!.value,
+    });
+    expect(again.replace_original).toBe(true);
+    expect(again.blocks).toEqual([...(feedback.blocks as unknown[]).slice(0, -2), marked]);
+    expect(await reviewsOf('UCARD')).toEqual([{ question_id: question.id, source: 'daily', sure: false }]);
+    // A button from before the feedback travelled in it gets the note privately, and changes nothing.
+    const old = await click({
+      user: 'UCARD',
+      channel: 'CLEARN',
+      actionId: sure!.action_id,
+      value: JSON.stringify({ q: question.id, s: 1 }),
+    });
+    expect(old).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(old.text)).toContain('already marked as a guess');
+    // Someone who never answered it gets no feedback drawn from a value they made up.
+    const stranger = await click({
+      user: 'UNONE',
+      channel: 'CLEARN',
+      actionId: sure!.action_id,
+      value: sure!.value,
+    });
+    expect(stranger).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(stranger.text)).toContain('There is no answer of yours to that question to mark.');
+    expect(await reviewsOf('UCARD')).toEqual([{ question_id: question.id, source: 'daily', sure: false }]);
+  });
+
+  it('"I was sure" under practice feedback in the DM replaces the buttons there, keeping the feedback', async () => {
+    const first = await command('practice', 'USURE', 'DSURE');
+    const { feedback } = await answerPractice(first, 'USURE', true);
+    expect(textOf(feedback)).toContain('Correct!');
+    const sure = buttonsOf(feedback).find((b) => b.action_id === `${ACTIONS.confidence}:sure`);
+    const noted = await click({
+      user: 'USURE',
+      channel: 'DSURE',
+      actionId: sure!.action_id,
+      value: sure!.value,
+    });
+    expect(noted.replace_original).toBe(true);
+    expect(noted.blocks).toEqual([
+      ...(feedback.blocks as unknown[]).slice(0, -2),
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: expect.stringContaining('Marked: I was sure') }],
+      },
+    ]);
+    expect((await reviewsOf('USURE')).map((r) => r.sure)).toEqual([true]);
   });
 });
 

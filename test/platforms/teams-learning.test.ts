@@ -41,7 +41,10 @@ const personalChat = (user: string) => ({
 });
 
 /** A message (typed text or a submitted card) in the person's 1:1 chat with the bot. */
-async function inPersonalChat(user: string, message: { text?: string; value?: Record<string, unknown> }) {
+async function inPersonalChat(
+  user: string,
+  message: { text?: string; value?: Record<string, unknown>; replyToId?: string },
+) {
   await postToTeamsBot(service, {
     type: 'message',
     id: `activity-learning-${++counter}`,
@@ -112,8 +115,34 @@ describe('Teams: answers make cards, and the confidence tap', () => {
     expect(feedback).toContain('"aifq":"confidence"');
     expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: null }]);
 
-    const noted = await inPersonalChat(user, { value: { aifq: 'confidence', q: t.question.id, s: 1 } });
-    expect(noted).toContain('Noted: you were sure');
+    const sent = connector.sentTo(`a:personal-${user}`).at(-1)?.body as {
+      text: string;
+      attachments: Array<{ content: { actions: Array<{ title: string; data: Record<string, unknown> }> } }>;
+    };
+    const tap = (title: string) => sent.attachments[0]!.content.actions.find((a) => a.title === title)!.data;
+
+    // The tap updates the feedback message it sits under: the same feedback, the mark instead of buttons.
+    const sentBefore = connector.sentTo(`a:personal-${user}`).length;
+    await inPersonalChat(user, { value: tap('I was sure'), replyToId: 'feedback-1' });
+    // Only the feedback in the personal chat: the channel's card may be updated with its answered count.
+    const feedbackUpdates = () => connector.updates().filter((u) => u.path.includes(`a:personal-${user}`));
+    const [update] = feedbackUpdates();
+    expect(update?.path).toBe(`/v3/conversations/a:personal-${user}/activities/feedback-1`);
+    expect(update?.body.text).toBe(sent.text);
+    expect(JSON.stringify(update?.body.attachments)).toContain('Marked: I was sure');
+    expect(JSON.stringify(update?.body.attachments)).not.toContain('Action.Submit');
+    expect(connector.sentTo(`a:personal-${user}`)).toHaveLength(sentBefore);
+    expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: true }]);
+
+    // A second tap (another client still shows the buttons) changes nothing: the same quiet update.
+    await inPersonalChat(user, { value: tap('I guessed'), replyToId: 'feedback-1' });
+    expect(feedbackUpdates()).toHaveLength(2);
+    expect(JSON.stringify(feedbackUpdates()[1]?.body.attachments)).toContain('Marked: I was sure');
+    expect(connector.sentTo(`a:personal-${user}`)).toHaveLength(sentBefore);
+    expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: true }]);
+    // A card from before the feedback travelled in it is answered with a note that says so.
+    const old = await inPersonalChat(user, { value: { aifq: 'confidence', q: t.question.id, s: 0 } });
+    expect(old).toContain('already marked as sure');
     expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: true }]);
   });
 });

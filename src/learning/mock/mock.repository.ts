@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../db/client.js';
 import { questions } from '../../db/schema.js';
 import { notPausedByReports } from '../../insight/reports.repository.js';
+import { openDailyQuestionsOf } from '../../quiz/daily/posts.repository.js';
 import type { MockCandidate } from './draw.js';
 import { type MockPhase, type MockStatus, mockExamItems, mockExams } from './mock.table.js';
 
@@ -42,7 +43,7 @@ export function createMockRepository(db: Database) {
             from questions
             join question_versions v on v.question_id = questions.id and v.version = questions.current_version
             where questions.active and ${notPausedByReports(questions.id)}
-              and questions.id not in (${openQuestionsOf(userId)})
+              and questions.id not in (${openDailyQuestionsOf(userId)})
             order by questions.id`,
       );
       return rows.map((r) => ({
@@ -56,7 +57,7 @@ export function createMockRepository(db: Database) {
 
     /** Questions a channel of the person's workspace has open (or about to open) right now. */
     async openQuestionIds(userId: string): Promise<Set<string>> {
-      const rows = await queryRows<{ question_id: string }>(db, openQuestionsOf(userId));
+      const rows = await queryRows<{ question_id: string }>(db, openDailyQuestionsOf(userId));
       return new Set(rows.map((r) => r.question_id));
     },
 
@@ -183,11 +184,3 @@ export function createMockRepository(db: Database) {
 }
 
 export type MockRepository = ReturnType<typeof createMockRepository>;
-
-/** A channel's question of the day counts from its claim (pending) until it closes. */
-function openQuestionsOf(userId: string) {
-  return sql`select p.question_id from posts p
-             join channels c on c.id = p.channel_id
-             where c.workspace_id = (select workspace_id from users where id = ${userId})
-               and p.status in ('pending', 'open')`;
-}

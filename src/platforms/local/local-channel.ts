@@ -308,7 +308,7 @@ export async function runLocalChannel(options: {
       const sure = /^sure$/i.test(stripped);
       if (!lastAnswered)
         write('\nNothing to mark: type "sure" or "guess" right after answering a question.\n');
-      else write(`\n${confidenceText(await quiz.markConfidence(actor, lastAnswered, sure), sure)}\n`);
+      else write(`\n${confidenceText(await quiz.markConfidence(actor, lastAnswered, sure))}\n`);
       return true;
     }
     if (/^(today|daily)$/i.test(stripped)) {

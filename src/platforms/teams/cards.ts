@@ -3,8 +3,8 @@ import { REPORT_REASONS, REPORT_TEXT_MAX } from '../../insight/reports.js';
 import { mockValueSchema } from '../../learning/mock/mock.values.js';
 import type { DailyQuestionMessage } from '../../quiz/port.js';
 import { type Presentation, presentQuestion, type Question } from '../../quiz/question.js';
-import type { PracticeQuestion } from '../../quiz/quiz.js';
-import { CONFIDENCE_PROMPT, practiceTitleParts } from '../../quiz/render-study.js';
+import type { AnswerResult, PracticeQuestion, PracticeResult } from '../../quiz/quiz.js';
+import { CONFIDENCE_PROMPT, confidenceMarkedLine, practiceTitleParts } from '../../quiz/render-study.js';
 import { formatInZone, questionHeader } from '../../quiz/render-text.js';
 import {
   confidenceValueSchema,
@@ -13,6 +13,7 @@ import {
   reportValueSchema,
   topicSlugSchema,
 } from '../../quiz/values.js';
+import { confidenceValueOf } from '../shared/confidence-feedback.js';
 
 /** Teams renders Adaptive Cards up to 1.5 on every client. */
 const CARD_VERSION = '1.5';
@@ -225,11 +226,12 @@ export function practiceCard(practice: PracticeQuestion, options: { reminder?: b
 }
 
 /** The optional "I was sure / I guessed" tap, sent with an answer's feedback. */
-export function confidenceCard(questionId: string): Element {
+export function confidenceCard(result: AnswerResult | PracticeResult, marked?: boolean): Element {
+  if (marked !== undefined) return card([text(confidenceMarkedLine(marked), { isSubtle: true })]);
   const tap = (title: string, s: 0 | 1) => ({
     type: 'Action.Submit',
     title,
-    data: { aifq: 'confidence', q: questionId, s } satisfies CardData,
+    data: { aifq: 'confidence', ...confidenceValueOf(result, s) } satisfies CardData,
   });
   return card([text(CONFIDENCE_PROMPT, { isSubtle: true })], [tap('I was sure', 1), tap('I guessed', 0)]);
 }

@@ -5,13 +5,14 @@ import { renderFeedbackText } from '../../quiz/render-text.js';
 import { markdown } from './activity.js';
 import { cardAttachment, confidenceCard } from './cards.js';
 
-/** An answer's private feedback, with the "I was sure / I guessed" card when the answer was just stored. */
-export function feedbackActivity(result: AnswerResult | PracticeResult): Partial<Activity> {
+/**
+ * An answer's private feedback, with the "I was sure / I guessed" card when the answer was just
+ * stored, or once tapped (`marked`) the card saying what was marked.
+ */
+export function feedbackActivity(result: AnswerResult | PracticeResult, marked?: boolean): Partial<Activity> {
   return {
     text: markdown(renderFeedbackText(result)),
     textFormat: 'markdown',
-    ...(offersConfidence(result)
-      ? { attachments: [cardAttachment(confidenceCard(result.question.id))] }
-      : {}),
+    ...(offersConfidence(result) ? { attachments: [cardAttachment(confidenceCard(result, marked))] } : {}),
   };
 }

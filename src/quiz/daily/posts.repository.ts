@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import { and, desc, eq, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../../db/client.js';
 import type { Platform } from '../../db/schema.js';
 import { channels, posts, questionVersions, workspaces } from '../../db/schema.js';
 
@@ -23,9 +23,28 @@ export interface PostPlace {
 /** What a channel was asked before, newest first. */
 export type ChannelHistory = Array<{ questionId: string; topic: string; domain: number; localDate: string }>;
 
+/**
+ * The questions some channel of the person's workspace has as its question of the day right now,
+ * counted from the claim (pending, about to be posted) until the post closes. Practice, review,
+ * reminders and mock exams leave them out: their private feedback would give the answer away before
+ * the channel's reveal.
+ */
+export function openDailyQuestionsOf(userId: string): SQL {
+  return sql`select p.question_id from posts p
+             join channels c on c.id = p.channel_id
+             where c.workspace_id = (select workspace_id from users where id = ${userId})
+               and p.status in ('pending', 'open')`;
+}
+
 /** Questions of the day: one post per channel and local date, from claimed to revealed. */
 export function createPostsRepository(db: Database) {
   return {
+    /** The ids of openDailyQuestionsOf, to leave out of what one person is handed privately. */
+    async openQuestionIdsOf(userId: string): Promise<Set<string>> {
+      const rows = await queryRows<{ question_id: string }>(db, openDailyQuestionsOf(userId));
+      return new Set(rows.map((r) => r.question_id));
+    },
+
     /** Claims many (channel, date) posts at once; rows another process created first are not returned. */
     async claimPosts(
       values: Array<{ channelId: string; localDate: string; questionId: string; questionVersion: number }>,

@@ -5,11 +5,13 @@ import type { Learning } from '../../learning/learning.js';
 import { describeReason, type NextQuestion } from '../../learning/next-question.js';
 import { QUICK_SECONDS } from '../../learning/scheduler.js';
 import { UUID } from '../daily/answer-recorder.js';
+import type { PostsRepository } from '../daily/posts.repository.js';
 import type { KnownPeople } from '../people/known-people.js';
 import type { ProgressRepository } from '../progress/progress.repository.js';
 import { type Choice, isCorrect, markChoice, type Question, validateChoice } from '../question.js';
 import type { QuestionPool } from '../questions/question-pool.js';
 import type { QuestionVersions } from '../questions/question-versions.js';
+import type { PoolQuestion } from '../questions/questions.repository.js';
 import type { ExamPlans } from '../study/exam-plans.js';
 import type { TopicIndex } from '../topic-index.js';
 import type { Actor, PracticeQuestion, PracticeResult, ReminderContent } from '../types.js';
@@ -20,6 +22,7 @@ import type { PracticeAnswersRepository } from './practice-answers.repository.js
 
 export interface PracticeDeps {
   handouts: HandoutsRepository;
+  posts: Pick<PostsRepository, 'openQuestionIdsOf'>;
   practiceAnswers: PracticeAnswersRepository;
   progress: ProgressRepository;
   people: KnownPeople;
@@ -42,9 +45,22 @@ const MAX_SKIPS = 3;
 export function createPractice(deps: PracticeDeps) {
   const { clock, topics, learning } = deps;
 
+  /**
+   * What the person may be handed privately now: the drawable questions less those open as a
+   * question of the day in their workspace (the feedback would show the answer before the reveal).
+   */
+  async function practisable(userId: string) {
+    const [rows, open] = await Promise.all([deps.pool.get(), deps.posts.openQuestionIdsOf(userId)]);
+    return { rows: rows.filter((q) => !open.has(q.id)), open, all: rows };
+  }
+
   /** On one topic: a question the person has not answered yet when there is one. */
-  async function pickOnTopic(userId: string, topic: string): Promise<ChosenQuestion | undefined> {
-    const rows = (await deps.pool.get()).filter((q) => q.topic === topic);
+  async function pickOnTopic(
+    userId: string,
+    topic: string,
+    drawable: PoolQuestion[],
+  ): Promise<ChosenQuestion | undefined> {
+    const rows = drawable.filter((q) => q.topic === topic);
     const seen = new Set((await deps.progress.attempts(userId)).map((a) => a.questionId));
     const unseen = rows.filter((q) => !seen.has(q.id));
     const candidates = unseen.length > 0 ? unseen : rows;
@@ -53,10 +69,13 @@ export function createPractice(deps: PracticeDeps) {
   }
 
   /** The learning engine's choice (due → weak topic → new), else any question as extra practice. */
-  async function pickNext(userId: string): Promise<ChosenQuestion | undefined> {
+  async function pickNext(
+    userId: string,
+    choices: { rows: PoolQuestion[]; open: Set<string> },
+  ): Promise<ChosenQuestion | undefined> {
     await learning.writer.settled();
-    const drawable = new Set((await deps.pool.get()).map((q) => q.id));
-    const exclude: string[] = [];
+    const drawable = new Set(choices.rows.map((q) => q.id));
+    const exclude = [...choices.open];
     for (let skips = 0; skips <= MAX_SKIPS; skips++) {
       const next: NextQuestion | undefined = await learning.nextQuestion({
         userId,
@@ -71,8 +90,7 @@ export function createPractice(deps: PracticeDeps) {
       const reason = next.reason.kind === 'due' ? 'due' : next.reason.kind === 'weak' ? 'weak-topic' : 'new';
       return { id: next.questionId, reason, why: describeReason(next.reason) };
     }
-    const rows = await deps.pool.get();
-    const any = rows[Math.floor(deps.random() * rows.length)];
+    const any = choices.rows[Math.floor(deps.random() * choices.rows.length)];
     return (
       any && { id: any.id, reason: 'extra', why: 'extra practice: nothing is due and every question is seen' }
     );
@@ -116,12 +134,21 @@ export function createPractice(deps: PracticeDeps) {
       if (topic !== undefined && !topics.has(topic))
         throw practiceErrors.unknownTopic(topic, topics.closeTo(topic));
       const user = await deps.people.userOf(actor);
-      const pick = topic ? await pickOnTopic(user.id, topic) : await pickNext(user.id);
+      const choices = await practisable(user.id);
+      const pick = topic ? await pickOnTopic(user.id, topic, choices.rows) : await pickNext(user.id, choices);
+      if (!pick) {
+        const held = choices.all.some((q) => choices.open.has(q.id) && (!topic || q.topic === topic));
+        throw held ? practiceErrors.openNow(topic ? 'topic' : 'practice') : practiceErrors.noQuestions();
+      }
       return handOut(user.id, pick, 'practice');
     },
 
-    /** Hands out a question the caller chose (a mistake to review), with its reason. */
+    /**
+     * Hands out a question the caller chose (a mistake to review), with its reason; refused with
+     * `quiz.practice_question_open` while it is a question of the day open in the person's workspace.
+     */
     async handOutChosen(userId: string, pick: ChosenQuestion): Promise<PracticeQuestion> {
+      if ((await deps.posts.openQuestionIdsOf(userId)).has(pick.id)) throw practiceErrors.openNow('review');
       return handOut(userId, pick, 'practice');
     },
 
@@ -179,7 +206,7 @@ export function createPractice(deps: PracticeDeps) {
       userId: string,
       options: { timezone?: string | null; examDate?: string | null } = {},
     ): Promise<ReminderContent | undefined> {
-      const pick = await pickNext(userId);
+      const pick = await pickNext(userId, await practisable(userId));
       if (!pick || pick.reason === 'extra') return undefined;
       const practice = await handOut(userId, pick, 'reminder');
       const now = clock.now();

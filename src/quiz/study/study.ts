@@ -9,6 +9,7 @@ import type { KnownPeople } from '../people/known-people.js';
 import type { createPractice } from '../practice/practice.js';
 import type {
   Actor,
+  ConfidenceMark,
   ExamPlan,
   PracticeQuestion,
   ReminderCandidate,
@@ -92,7 +93,10 @@ export function createStudy(deps: StudyDeps) {
       if (!user) return undefined;
       const now = clock.now();
       await learning.writer.settled();
-      // A question paused since (reported) cannot be handed out: the next mistake is.
+      // A question paused since (reported), or open as a question of the day in the person's
+      // workspace, cannot be handed out: the next mistake is. When only open ones are left, saying
+      // so beats "no mistakes", which would not be true.
+      let held: unknown;
       for (const mistake of await learning.reviews.recentMistakes(user.id, now, { limit: 5 })) {
         const missed = `missed ${whenText(daysAgo(now, mistake.missedAt))}`;
         try {
@@ -102,16 +106,18 @@ export function createStudy(deps: StudyDeps) {
             why: mistake.due ? `due for review · ${missed}` : missed,
           });
         } catch (error) {
-          if (!(isAppError(error) && error.code === 'quiz.no_practice_questions')) throw error;
+          if (isAppError(error) && error.code === 'quiz.practice_question_open') held = error;
+          else if (!(isAppError(error) && error.code === 'quiz.no_practice_questions')) throw error;
         }
       }
+      if (held) throw held;
       return undefined;
     },
 
     /** "I was sure" / "I guessed" about the person's latest answer to a question. */
-    async markConfidence(actor: Actor, questionId: string, sure: boolean): Promise<boolean> {
+    async markConfidence(actor: Actor, questionId: string, sure: boolean): Promise<ConfidenceMark> {
       const user = await deps.people.knownUserOf(actor);
-      if (!user) return false;
+      if (!user) return { kind: 'none' };
       await learning.writer.settled();
       return learning.markConfidence({ userId: user.id, questionId, sure });
     },

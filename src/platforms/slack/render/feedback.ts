@@ -1,13 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import { describeChoice, describeCorrectAnswer, presentQuestion } from '../../../quiz/question.js';
 import type { AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
-import { CONFIDENCE_PROMPT, offersConfidence } from '../../../quiz/render-study.js';
+import { CONFIDENCE_PROMPT, confidenceMarkedLine, offersConfidence } from '../../../quiz/render-study.js';
 import { explanationLines } from '../../../quiz/render-text.js';
-import type { ConfidenceValue } from '../../../quiz/values.js';
+import { confidenceValueOf } from '../../shared/confidence-feedback.js';
 import { ACTIONS, context, escapeMrkdwn, plain, section } from '../blocks.js';
 
-/** The private result of an answer: the verdict, the right answer, why, and what it scored. */
-export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBlock[] {
+/**
+ * The private result of an answer: the verdict, the right answer, why, and what it scored; under an
+ * answer just stored, the confidence buttons, or once tapped (`marked`) what was marked instead.
+ */
+export function feedbackBlocks(result: AnswerResult | PracticeResult, marked?: boolean): KnownBlock[] {
   const presentation = presentQuestion(result.question);
   const verdict = result.correct ? ':white_check_mark: *Correct!*' : ':x: *Not quite.*';
   let head: string;
@@ -25,17 +28,20 @@ export function feedbackBlocks(result: AnswerResult | PracticeResult): KnownBloc
   if ('points' in result && result.outcome === 'recorded') {
     blocks.push(context(`+${result.points} points · streak ${result.streak} · total ${result.totalPoints}`));
   }
-  if (offersConfidence(result)) blocks.push(...confidenceBlocks(result.question.id));
+  if (offersConfidence(result))
+    blocks.push(
+      ...(marked === undefined ? confidenceBlocks(result) : [context(confidenceMarkedLine(marked))]),
+    );
   return blocks;
 }
 
 /** The optional "I was sure / I guessed" tap under an answer's feedback. */
-export function confidenceBlocks(questionId: string): KnownBlock[] {
+export function confidenceBlocks(result: AnswerResult | PracticeResult): KnownBlock[] {
   const button = (label: string, s: 0 | 1) => ({
     type: 'button' as const,
     action_id: `${ACTIONS.confidence}:${s ? 'sure' : 'guess'}`,
     text: plain(label),
-    value: JSON.stringify({ q: questionId, s } satisfies ConfidenceValue),
+    value: JSON.stringify(confidenceValueOf(result, s)),
   });
   return [
     context(CONFIDENCE_PROMPT),

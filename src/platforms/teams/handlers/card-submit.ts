@@ -5,6 +5,8 @@ import type { UserTarget } from '../../../quiz/port.js';
 import type { Question } from '../../../quiz/question.js';
 import type { Actor, AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
 import { confidenceText } from '../../../quiz/render-study.js';
+import type { ConfidenceValue } from '../../../quiz/values.js';
+import { feedbackOfConfidence } from '../../shared/confidence-feedback.js';
 import { actorOf, baseConversationId } from '../activity.js';
 import { type CardData, cardAttachment, choiceFromValue, practiceCard } from '../cards.js';
 import { feedbackActivity } from '../feedback.js';
@@ -25,6 +27,37 @@ function moveMock(
 }
 
 /**
+ * The confidence tap under an answer's feedback, in the person's own chat. The answer is marked once;
+ * the feedback message is then updated with what was marked in place of the buttons, so a second
+ * tap (another client, a double tap) changes nothing and is answered by the same quiet update.
+ * Buttons from before the feedback was carried in them, or a message Teams will not let us update,
+ * get the note as a message of its own.
+ */
+async function markConfidence(
+  context: TurnContext,
+  value: ConfidenceValue,
+  deps: HandlerDeps,
+): Promise<void> {
+  const actor = actorOf(context.activity, deps.adminUserIds);
+  const mark = await deps.quiz.markConfidence(actor, value.q, value.s === 1);
+  const feedback = await feedbackOfConfidence(deps.quiz, value, mark);
+  const messageId = context.activity.replyToId;
+  if (feedback && mark.kind !== 'none' && messageId) {
+    try {
+      await context.updateActivity({
+        type: 'message',
+        id: messageId,
+        ...feedbackActivity(feedback, mark.sure),
+      });
+      return;
+    } catch (error) {
+      deps.log.warn({ err: error }, 'confidence card not updated; the mark is sent as a message');
+    }
+  }
+  await context.sendActivity({ text: confidenceText(mark) });
+}
+
+/**
  * A submitted card of the bot: an answer to the question of the day (`qotd`) or to a practice
  * question, a move in a mock exam (whose next step comes back as a new card), the confidence tap
  * under an answer's feedback, or the digest's button asking for practice on a topic (`topic`). An
@@ -40,10 +73,7 @@ export async function handleCardSubmit(
   const { answers, platform } = deps;
   const actor = actorOf(activity, deps.adminUserIds);
   if (value.aifq === 'confidence') {
-    // The tap sits under the feedback, in the person's own chat: the note goes there too.
-    const sure = value.s === 1;
-    const marked = await deps.quiz.markConfidence(actor, value.q, sure);
-    await context.sendActivity({ text: confidenceText(marked, sure) });
+    await markConfidence(context, value, deps);
     return;
   }
   const user: UserTarget = { workspaceId: actor.workspaceId, userId: actor.userId };
