@@ -85,7 +85,17 @@ export const learningReviews = pgTable(
     cardBefore: jsonb('card_before'),
   },
   (t) => [
-    index('learning_reviews_user_time_idx').on(t.userId, t.reviewedAt),
+    // Everything readiness reads, in the order its per-question weighting wants: a team's year of
+    // reviews is read from the index alone, without visiting rows scattered over the table.
+    index('learning_reviews_user_question_idx').on(
+      t.userId,
+      t.questionId,
+      t.reviewedAt,
+      t.domain,
+      t.correct,
+      t.source,
+      t.sure,
+    ),
     foreignKey({
       columns: [t.questionId, t.questionVersion],
       foreignColumns: [questionVersions.questionId, questionVersions.version],

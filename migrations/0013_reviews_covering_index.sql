@@ -1,0 +1,2 @@
+DROP INDEX "learning_reviews_user_time_idx";--> statement-breakpoint
+CREATE INDEX "learning_reviews_user_question_idx" ON "learning_reviews" USING btree ("user_id","question_id","reviewed_at","domain","correct","source","sure");
