@@ -10,6 +10,9 @@ import {
   readinessFromEvidence,
 } from './readiness.js';
 
+/** Teams of at least twice this many people have their readiness read in two halves at once. */
+const SPLIT_FROM = 20;
+
 /** The review log of one person, as readiness and coverage read it. */
 export function createReviewsRepository(db: Database) {
   /** The person's answers within readiness's window, oldest first. */
@@ -67,47 +70,59 @@ export function createReviewsRepository(db: Database) {
     );
   }
 
+  async function readinessOfGroup(userIds: string[], now: Date): Promise<Map<string, Readiness>> {
+    if (userIds.length === 0) return new Map();
+    const m = READINESS_MODEL;
+    const nowIso = now.toISOString();
+    const rows = await queryRows<{
+      user_id: string;
+      domain: number;
+      right: number;
+      wrong: number;
+      answers: number;
+    }>(
+      db,
+      sql`select user_id, domain, sum(case when correct then w else 0 end)::float8 as right,
+                 sum(case when correct then 0 else w end)::float8 as wrong, count(*)::int as answers
+          from (select user_id, domain, correct,
+                       power(0.5::float8, extract(epoch from ${nowIso}::timestamptz - reviewed_at)::float8
+                                          / ${m.halfLifeDays * 86_400}::float8)
+                       * case when source = 'mock' then ${m.mockWeight}::float8 else 1 end
+                       * case when sure is false then ${m.guessWeight}::float8 else 1 end
+                       / sqrt(count(*) over (partition by user_id, question_id))::float8 as w
+                from learning_reviews
+                where user_id = any(${toTextArray(userIds)}::uuid[]) and domain between 1 and 5
+                  and reviewed_at > ${new Date(now.getTime() - m.windowDays * 86_400_000).toISOString()}::timestamptz
+                  and reviewed_at <= ${nowIso}::timestamptz) r
+          group by user_id, domain`,
+    );
+    const byUser = new Map<string, DomainEvidence>();
+    for (const r of rows) {
+      const evidence = byUser.get(r.user_id) ?? new Map();
+      evidence.set(Number(r.domain), { right: r.right, wrong: r.wrong, answers: r.answers });
+      byUser.set(r.user_id, evidence);
+    }
+    return new Map([...byUser].map(([userId, evidence]) => [userId, readinessFromEvidence(evidence)]));
+  }
+
   return {
     history,
     evidence,
 
     /**
      * Readiness of several people at once (a channel's members, for the digest): the same sums as
-     * `evidence`, grouped by person, in one query.
+     * `evidence`, grouped by person. A large team is read in two halves at once, on two connections:
+     * the sums cost the database CPU per review, and a year of a hundred people's reviews is tens of
+     * thousands of them.
      */
     async readinessOf(userIds: string[], now: Date): Promise<Map<string, Readiness>> {
-      if (userIds.length === 0) return new Map();
-      const m = READINESS_MODEL;
-      const nowIso = now.toISOString();
-      const rows = await queryRows<{
-        user_id: string;
-        domain: number;
-        right: number;
-        wrong: number;
-        answers: number;
-      }>(
-        db,
-        sql`select user_id, domain, sum(case when correct then w else 0 end)::float8 as right,
-                   sum(case when correct then 0 else w end)::float8 as wrong, count(*)::int as answers
-            from (select user_id, domain, correct,
-                         power(0.5::float8, extract(epoch from ${nowIso}::timestamptz - reviewed_at)::float8
-                                            / ${m.halfLifeDays * 86_400}::float8)
-                         * case when source = 'mock' then ${m.mockWeight}::float8 else 1 end
-                         * case when sure is false then ${m.guessWeight}::float8 else 1 end
-                         / sqrt(count(*) over (partition by user_id, question_id))::float8 as w
-                  from learning_reviews
-                  where user_id = any(${toTextArray(userIds)}::uuid[]) and domain between 1 and 5
-                    and reviewed_at > ${new Date(now.getTime() - m.windowDays * 86_400_000).toISOString()}::timestamptz
-                    and reviewed_at <= ${nowIso}::timestamptz) r
-            group by user_id, domain`,
-      );
-      const byUser = new Map<string, DomainEvidence>();
-      for (const r of rows) {
-        const evidence = byUser.get(r.user_id) ?? new Map();
-        evidence.set(Number(r.domain), { right: r.right, wrong: r.wrong, answers: r.answers });
-        byUser.set(r.user_id, evidence);
-      }
-      return new Map([...byUser].map(([userId, evidence]) => [userId, readinessFromEvidence(evidence)]));
+      if (userIds.length < 2 * SPLIT_FROM) return readinessOfGroup(userIds, now);
+      const half = Math.ceil(userIds.length / 2);
+      const parts = await Promise.all([
+        readinessOfGroup(userIds.slice(0, half), now),
+        readinessOfGroup(userIds.slice(half), now),
+      ]);
+      return new Map(parts.flatMap((part) => [...part]));
     },
 
     /**

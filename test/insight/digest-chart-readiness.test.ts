@@ -60,6 +60,17 @@ describe("the digest chart's team readiness trend", () => {
     }
   });
 
+  it("a large team's readiness, read in two halves at once, is each person's own", async () => {
+    const crowd = await t.seed.people(45, 'UCROWD');
+    for (const [i, person] of crowd.entries())
+      await t.seed.studied(person, new Date('2026-11-20T10:00:00Z'), 7, Math.min(7, i % 9));
+    const reviews = createReviewsRepository(t.db);
+    const together = await reviews.readinessOf(crowd, at);
+    expect(together.size).toBe(45);
+    for (const person of crowd)
+      expect(together.get(person)).toEqual((await reviews.readinessOf([person], at)).get(person));
+  });
+
   it('the text alternative lists the same figures, and never a single person', async () => {
     const data = await loadDigestChartData(createInsightRepository(t.db), team, at);
     const chart = await renderDigestChart(data);

@@ -33,10 +33,18 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
     const from = new Date(now.getTime() - WEEK_MS);
     const fromDate = localDateOf(from, channel.timezone);
     const toDate = localDateOf(now, channel.timezone);
-    const [board, asked, members] = await Promise.all([
+    // The team's readiness, the longest read, starts as soon as the members are known.
+    const membersRead = deps.progress.membersWithStreaks(channelId);
+    const [board, asked, members, readiness] = await Promise.all([
       deps.progress.leaderboard(channelId, { from, to: now, fromDate, toDate }),
       deps.progress.channelPostsBetween(channelId, fromDate, toDate),
-      deps.progress.membersWithStreaks(channelId),
+      membersRead,
+      membersRead.then((found) =>
+        deps.teamReadiness(
+          found.map((m) => m.userId),
+          now,
+        ),
+      ),
     ]);
     const withAnswers = asked.filter((p) => Number(p.answered) > 0);
     const hardestRow = [...withAnswers].sort(
@@ -50,10 +58,6 @@ export function createWeeklyDigest(deps: WeeklyDigestDeps) {
       domainTotals.set(p.domain, d);
     }
     const weakest = [...domainTotals.entries()].sort(([, a], [, b]) => accuracyOf(a) - accuracyOf(b))[0];
-    const readiness = await deps.teamReadiness(
-      members.map((m) => m.userId),
-      now,
-    );
     const streaks = members
       .map((m) => ({ name: m.name, streak: m.streak }))
       .filter((s) => s.streak >= NOTABLE_STREAK)
