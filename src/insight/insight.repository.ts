@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/client.js';
+import { estimateReadiness } from '../learning/readiness.js';
 import { createReviewsRepository } from '../learning/reviews.repository.js';
 import {
   MIN_TEAM_FOR_READINESS,
@@ -129,15 +130,23 @@ export function createInsightRepository(db: Database) {
 
     /**
      * The team's readiness over these people at each of these moments (undefined where too few
-     * have a verdict): one readiness query per moment, none when there are too few people at all.
+     * have a verdict): their answers are read once, over the windows of all the moments, and each
+     * moment is weighed in memory; nothing is read when there are too few people at all.
      */
     async teamReadinessAt(
       userIds: string[],
       moments: Date[],
     ): Promise<Array<TeamReadinessSummary | undefined>> {
-      if (userIds.length < MIN_TEAM_FOR_READINESS) return moments.map(() => undefined);
-      return Promise.all(
-        moments.map(async (at) => summariseTeamReadiness((await reviews.readinessOf(userIds, at)).values())),
+      if (userIds.length < MIN_TEAM_FOR_READINESS || moments.length === 0)
+        return moments.map(() => undefined);
+      const times = moments.map((m) => m.getTime());
+      const answers = await reviews.histories(
+        userIds,
+        new Date(Math.min(...times)),
+        new Date(Math.max(...times)),
+      );
+      return moments.map((at) =>
+        summariseTeamReadiness([...answers.values()].map((history) => estimateReadiness(history, at))),
       );
     },
 

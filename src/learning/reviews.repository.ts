@@ -17,8 +17,23 @@ const SPLIT_FROM = 20;
 export function createReviewsRepository(db: Database) {
   /** The person's answers within readiness's window, oldest first. */
   async function history(userId: string, now: Date): Promise<ReadinessAnswer[]> {
-    const since = new Date(now.getTime() - READINESS_MODEL.windowDays * 86_400_000);
+    return (await histories([userId], now, now)).get(userId) ?? [];
+  }
+
+  /**
+   * Several people's answers within readiness's window of any moment from `first` to `last`,
+   * oldest first, by person: one read for readiness at many moments.
+   */
+  async function histories(
+    userIds: string[],
+    first: Date,
+    last: Date,
+  ): Promise<Map<string, ReadinessAnswer[]>> {
+    const byUser = new Map<string, ReadinessAnswer[]>();
+    if (userIds.length === 0) return byUser;
+    const since = new Date(first.getTime() - READINESS_MODEL.windowDays * 86_400_000);
     const rows = await queryRows<{
+      user_id: string;
       domain: number;
       correct: boolean;
       reviewed_at: Date | string;
@@ -27,19 +42,24 @@ export function createReviewsRepository(db: Database) {
       question_id: string;
     }>(
       db,
-      sql`select domain, correct, reviewed_at, source, sure, question_id from learning_reviews
-          where user_id = ${userId} and reviewed_at > ${since.toISOString()}::timestamptz
-            and reviewed_at <= ${now.toISOString()}::timestamptz
+      sql`select user_id, domain, correct, reviewed_at, source, sure, question_id from learning_reviews
+          where user_id = any(${toTextArray(userIds)}::uuid[]) and reviewed_at > ${since.toISOString()}::timestamptz
+            and reviewed_at <= ${last.toISOString()}::timestamptz
           order by reviewed_at`,
     );
-    return rows.map((r) => ({
-      domain: Number(r.domain),
-      correct: r.correct,
-      at: new Date(r.reviewed_at),
-      source: r.source,
-      sure: r.sure,
-      questionId: r.question_id,
-    }));
+    for (const r of rows) {
+      const answers = byUser.get(r.user_id) ?? [];
+      answers.push({
+        domain: Number(r.domain),
+        correct: r.correct,
+        at: new Date(r.reviewed_at),
+        source: r.source,
+        sure: r.sure,
+        questionId: r.question_id,
+      });
+      byUser.set(r.user_id, answers);
+    }
+    return byUser;
   }
 
   /**
@@ -107,6 +127,7 @@ export function createReviewsRepository(db: Database) {
 
   return {
     history,
+    histories,
     evidence,
 
     /**
