@@ -11,7 +11,7 @@ import { createHttpApp } from './http/server.js';
 import type { JobName, JobReport } from './jobs/jobs.js';
 import { createScheduler, defaultSendQueue, runJobAt, type SchedulerDeps } from './jobs/scheduler.js';
 import { createCardsRepository } from './learning/cards.repository.js';
-import { catchUpCards } from './learning/catch-up.js';
+import { catchUpAtStart } from './learning/catch-up.js';
 import type { MockSettings } from './learning/mock/mock.types.js';
 import { createLogger, type Logger, redactUrl } from './logger.js';
 import {
@@ -88,17 +88,8 @@ export async function openCore(
       'question bank loaded',
     );
     // Answers the review log does not hold yet become cards: those from before the learning engine
-    // (once, a day of answers at a time), and any whose card write a crash cut off (the days since
-    // the last start). A long first run says how far it got now and then.
-    let toldAt = Date.now();
-    const caughtUp = await catchUpCards(database.db, createCardsRepository(database.db, config.learning), {
-      onProgress(applied, through) {
-        if (Date.now() - toldAt < 10_000) return;
-        toldAt = Date.now();
-        logger.info({ answers: applied, through }, 'applying stored answers to their cards');
-      },
-    });
-    if (caughtUp > 0) logger.info({ answers: caughtUp }, 'stored answers applied to their cards');
+    // (once), and any whose card write a crash cut off (since the last start).
+    await catchUpAtStart(database, createCardsRepository(database.db, config.learning), logger);
     const quizAt = (at: Clock) =>
       createQuiz({
         db: database.db,

@@ -54,6 +54,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Read models over the questions of the day of one channel: what the digest chart and the traps
  * show. Only answers to daily posts count here (not practice), since they are the team's shared record.
  */
+/** Up to this many people, a chart's readiness trend weighs their answers in memory (about 50 KB a person a year). */
+const IN_MEMORY_TEAM = 300;
+
 export function createInsightRepository(db: Database) {
   const reviews = createReviewsRepository(db);
   return {
@@ -131,7 +134,8 @@ export function createInsightRepository(db: Database) {
     /**
      * The team's readiness over these people at each of these moments (undefined where too few
      * have a verdict): their answers are read once, over the windows of all the moments, and each
-     * moment is weighed in memory; nothing is read when there are too few people at all.
+     * moment is weighed in memory (the same sums readinessOf makes in SQL); nothing is read when
+     * there are too few people at all.
      */
     async teamReadinessAt(
       userIds: string[],
@@ -139,6 +143,14 @@ export function createInsightRepository(db: Database) {
     ): Promise<Array<TeamReadinessSummary | undefined>> {
       if (userIds.length < MIN_TEAM_FOR_READINESS || moments.length === 0)
         return moments.map(() => undefined);
+      // A very large team's year of answers is summed by the database, one moment at a time, rather
+      // than held in memory (charts are prepared several at once).
+      if (userIds.length > IN_MEMORY_TEAM)
+        return Promise.all(
+          moments.map(async (at) =>
+            summariseTeamReadiness((await reviews.readinessOf(userIds, at)).values()),
+          ),
+        );
       const times = moments.map((m) => m.getTime());
       const answers = await reviews.histories(
         userIds,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../db/client.js';
+import { type Database, type DatabaseHandle, queryRows } from '../db/client.js';
+import type { Logger } from '../logger.js';
 import type { CardsRepository, LearningAnswer, LearningQuestion } from './cards.repository.js';
 import type { ReviewSource } from './learning.table.js';
 
@@ -11,6 +12,8 @@ const WINDOW_MS = DAY_MS;
  * flight in other processes when it ran, and clocks that differ between machines.
  */
 const RECHECK_MS = DAY_MS;
+/** A long first run says how far it got this often. */
+const PROGRESS_EVERY_MS = 10_000;
 /** Answers applied per write: one read and one write each. */
 const BATCH = 1000;
 
@@ -40,10 +43,38 @@ interface MissingRow {
  *
  * @example await catchUpCards(db, createCardsRepository(db)) // 0 on a second run
  */
+/** Held while a process catches up: replicas starting together would apply the same answers twice. */
+const CATCH_UP_LOCK = 0x6169665f63617463n;
+
+/**
+ * The catch-up as a start runs it: one process at a time (a replica starting meanwhile waits, then
+ * finds the work done), by the database's clock, so a machine whose clock is off cannot move the
+ * point reached past answers not yet checked.
+ */
+export function catchUpAtStart(
+  handle: DatabaseHandle,
+  cards: CardsRepository,
+  logger: Pick<Logger, 'info'>,
+): Promise<number> {
+  return handle.withAdvisoryLock(CATCH_UP_LOCK, async (db) => {
+    const [clock] = await queryRows<{ now: Date | string }>(db, sql`select now() as now`);
+    const applied = await catchUpCards(db, cards, {
+      now: new Date(clock?.now ?? Date.now()),
+      onProgress: (answers, through) => logger.info({ answers, through }, 'applying stored answers to cards'),
+    });
+    if (applied > 0) logger.info({ answers: applied }, 'stored answers applied to their cards');
+    return applied;
+  });
+}
+
 export async function catchUpCards(
   db: Database,
   cards: CardsRepository,
-  options: { now?: Date; onProgress?(applied: number, through: Date): void } = {},
+  options: {
+    now?: Date;
+    /** Told every ten seconds or so while answers are being applied: how many, and up to when. */
+    onProgress?(applied: number, through: Date): void;
+  } = {},
 ): Promise<number> {
   const startedAt = options.now ?? new Date();
   const [mark] = await queryRows<{ through: Date | string }>(
@@ -52,6 +83,7 @@ export async function catchUpCards(
   );
   const from = mark ? new Date(new Date(mark.through).getTime() - RECHECK_MS) : await earliestAnswer(db);
   let applied = 0;
+  let toldAt = performance.now();
   for (let start = from; start; ) {
     const end = new Date(start.getTime() + WINDOW_MS);
     // The last window has no end: it also takes answers stamped ahead of this machine's clock.
@@ -61,7 +93,10 @@ export async function catchUpCards(
       await cards.applyAnswers(rows.slice(i, i + BATCH).map(learningAnswerOf));
     }
     applied += rows.length;
-    if (rows.length > 0) options.onProgress?.(applied, end);
+    if (rows.length > 0 && performance.now() - toldAt >= PROGRESS_EVERY_MS) {
+      toldAt = performance.now();
+      options.onProgress?.(applied, end);
+    }
     start = last ? undefined : end;
   }
   await db.execute(

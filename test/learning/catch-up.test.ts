@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { createCardsRepository } from '../../src/learning/cards.repository.js';
-import { catchUpCards } from '../../src/learning/catch-up.js';
+import { catchUpAtStart, catchUpCards } from '../../src/learning/catch-up.js';
 import { correctChoice } from '../../src/quiz/question.js';
 import { createTestQuiz, person } from '../support/quiz.js';
 
@@ -46,6 +46,13 @@ async function storeAnswers(
                 ${at.toISOString()}::timestamptz)`);
 }
 
+/** As if every answer had been given before the learning engine existed. */
+async function forgetCards(db: TestQuiz['database']['handle']['db']) {
+  await db.execute(sql`delete from learning_reviews`);
+  await db.execute(sql`delete from learning_cards`);
+  await db.execute(sql`delete from learning_catch_up`);
+}
+
 const reviewTimes = async (db: TestQuiz['database']['handle']['db'], userId: string) =>
   (
     await queryRows<{ at: Date | string }>(
@@ -63,10 +70,7 @@ describe('the start-up catch-up', () => {
       (_, i) => new Date(Date.parse(NOW) - (i + 1) * DAY - i * HOUR),
     );
     await storeAnswers(db, userId, question, instants);
-    // As if every answer had been given before the learning engine existed.
-    await db.execute(
-      sql`delete from learning_reviews; delete from learning_cards; delete from learning_catch_up`,
-    );
+    await forgetCards(db);
 
     expect(await catchUpCards(db, createCardsRepository(db), { now: new Date(NOW) })).toBe(11);
 
@@ -98,6 +102,24 @@ describe('the start-up catch-up', () => {
     const times = await reviewTimes(db, userId);
     for (const at of recent) expect(times).toContain(at.toISOString());
     expect(times).not.toContain(old.toISOString());
+  });
+
+  it('two processes starting at once apply each answer once', async () => {
+    const { db, userId, question } = await learner();
+    await storeAnswers(db, userId, question, [
+      new Date(Date.parse(NOW) - DAY),
+      new Date(Date.parse(NOW) - HOUR),
+    ]);
+    await forgetCards(db);
+    const handle = t!.database.handle;
+    const cards = createCardsRepository(db);
+    const silent = { info: () => {} };
+    const applied = await Promise.all([
+      catchUpAtStart(handle, cards, silent),
+      catchUpAtStart(handle, cards, silent),
+    ]);
+    expect(applied.sort()).toEqual([0, 3]);
+    expect(await reviewTimes(db, userId)).toHaveLength(3);
   });
 
   it('answers stamped ahead of this machine’s clock are not skipped', async () => {

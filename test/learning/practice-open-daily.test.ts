@@ -107,6 +107,13 @@ describe('practice leaves out the open question of the day', () => {
     await expect(t.quiz.practice(learner, 'access')).rejects.toThrow(
       'Every question on that topic is open as a question of the day right now.',
     );
+    // A claim never delivered in a day (the bot removed from that channel) holds nothing back.
+    const db = t.database.handle.db;
+    await db.execute(
+      sql`update posts set created_at = now() - interval '25 hours' where question_id = ${access[0]}`,
+    );
+    expect((await t.quiz.practice(learner, 'access')).question.id).toBe(access[0]);
+    await db.execute(sql`update posts set created_at = now() where question_id = ${access[0]}`);
 
     // Every question of the bank open somewhere in the workspace: nothing at all to practise.
     const rest = t.bank.questions.map((q) => q.id).filter((id) => !access.includes(id));

@@ -101,9 +101,8 @@ describe('every answer updates its card', () => {
     await t.quiz.learningSettled();
     const db = t.database.handle.db;
     // As if these answers had been given before the cards existed (and before any catch-up ran).
-    await db.execute(
-      sql`delete from learning_reviews; delete from learning_cards; delete from learning_catch_up`,
-    );
+    for (const table of ['learning_reviews', 'learning_cards', 'learning_catch_up'])
+      await db.execute(sql.raw(`delete from ${table}`));
     const cards = createCardsRepository(db);
     expect(await catchUpCards(db, cards)).toBe(3);
     expect((await cardsOf(userId)).reduce((n, c) => n + c.reps, 0)).toBe(3);

@@ -27,13 +27,15 @@ export type ChannelHistory = Array<{ questionId: string; topic: string; domain: 
  * The questions some channel of the person's workspace has as its question of the day right now,
  * counted from the claim (pending, about to be posted) until the post closes. Practice, review,
  * reminders and mock exams leave them out: their private feedback would give the answer away before
- * the channel's reveal.
+ * the channel's reveal. A claim that was never delivered (the bot removed from the channel, a
+ * platform down all day) stops counting after a day, so it does not hold its question back for ever.
  */
 export function openDailyQuestionsOf(userId: string): SQL {
   return sql`select p.question_id from posts p
              join channels c on c.id = p.channel_id
              where c.workspace_id = (select workspace_id from users where id = ${userId})
-               and p.status in ('pending', 'open')`;
+               and (p.status = 'open'
+                    or (p.status = 'pending' and p.created_at > now() - interval '1 day'))`;
 }
 
 /** Questions of the day: one post per channel and local date, from claimed to revealed. */
