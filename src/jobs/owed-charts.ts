@@ -8,8 +8,9 @@ import { forEachInTurns } from './limit.js';
 /** Charts drawn or uploaded at once, across workspaces. */
 const CHART_LANES = 16;
 /**
- * Charts of one workspace under way at once. Its uploads keep the workspace's pace (100 a minute on
- * Slack), so more lanes would only wait there, holding places that other workspaces' charts could use.
+ * Charts of one workspace under way at once, at least: the lanes are shared out among the workspaces
+ * with charts owed (one alone has them all), but never below this. Past its pace (100 uploads a
+ * minute on Slack) a workspace's lanes only wait, so the share keeps them from holding every lane.
  */
 const LANES_PER_WORKSPACE = 4;
 /**
@@ -61,7 +62,11 @@ export async function uploadOwedCharts(
 
   await forEachInTurns(
     [...byWorkspace.values()],
-    { lanes: CHART_LANES, perGroup: LANES_PER_WORKSPACE, stopped: () => ctx.signal?.aborted === true },
+    {
+      lanes: CHART_LANES,
+      perGroup: Math.max(LANES_PER_WORKSPACE, Math.ceil(CHART_LANES / byWorkspace.size)),
+      stopped: () => ctx.signal?.aborted === true,
+    },
     (chart) =>
       uploadOne(chart).catch((error: unknown) =>
         log.error(
