@@ -100,6 +100,8 @@ export async function uploadOwedCharts(
         await charts.settle(chart.key, 'failed', now(), 'the chart could not be drawn');
         return;
       }
+      // Stopping while it waited to be drawn: no upload begins now.
+      ctx.signal?.throwIfAborted();
       await platform.postDigestChart(
         chart.messageRef,
         { week: chart.week, image },
@@ -113,7 +115,8 @@ export async function uploadOwedCharts(
         // database failed right after the upload), and loud, as a later run may upload it again.
         log.error({ err: error, ...where }, 'digest chart uploaded but not recorded as sent');
       } else if (ctx.signal?.aborted) {
-        // Stopped while it waited for its turn: free at once for the next tick, on any replica.
+        // Stopped before its upload began or while it waited for its turn: free at once for the
+        // next tick, on any replica.
         await charts.release(chart.key);
       } else if (isAppError(error, 'platform.refused')) {
         await charts.settle(chart.key, 'failed', now(), errorText(error.cause ?? error));
