@@ -9,6 +9,7 @@ export default defineConfig({
     './src/learning/learning.table.ts',
     './src/learning/mock/mock.table.ts',
     './src/quiz/progress/progress.table.ts',
+    './src/jobs/digest-charts.table.ts',
   ],
   out: './migrations',
   ...(process.env.DATABASE_URL ? { dbCredentials: { url: process.env.DATABASE_URL } } : {}),

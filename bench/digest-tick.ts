@@ -141,9 +141,9 @@ async function main() {
         lastText = performance.now() - started;
         return ref;
       },
-      async postDigestChart(ref, chart) {
+      async postDigestChart(ref, chart, options) {
         firstChart ||= performance.now() - started;
-        await platform.postDigestChart(ref, chart);
+        await platform.postDigestChart(ref, chart, options);
       },
     };
     const queue = defaultSendQueue();

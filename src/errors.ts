@@ -86,6 +86,14 @@ export function answerReplyFailed(cause: unknown): AppError {
   );
 }
 
+/**
+ * A send the platform refused for good (a 4xx other than 429: the channel is gone, the app lacks a
+ * scope): trying it again would change nothing. For the log and for the job that stops retrying.
+ */
+export function refusedForGood(what: string, cause: unknown): AppError {
+  return new AppError('platform.refused', `${what} was refused by the platform for good`, { cause });
+}
+
 /** The links of an error's chain of causes (platform SDKs and drizzle wrap the errors they pass on). */
 function* causesOf(error: unknown): Generator<unknown> {
   const seen = new Set<unknown>();

@@ -21,6 +21,11 @@ export interface JobContext {
   defaultTimezone: string;
   /** How late a missed daily post or digest may still go out (default 3 h). */
   catchUpMs?: number;
+  /**
+   * Aborts when the process is stopping: a long run (the digest's chart uploads) starts nothing
+   * further and stops waiting for a platform's pace, leaving the rest to a later tick.
+   */
+  signal?: AbortSignal;
 }
 
 export interface JobOutcome {

@@ -29,8 +29,16 @@ export function defaultSendQueue(): SendQueue {
   return createSendQueue({ concurrency: 16, perKeyIntervalMs: 1100, perGroupIntervalMs: 50 });
 }
 
-/** Runs one job as if it were `at`: what `aif-quiz run-job` and every tick do. */
-export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<JobReport> {
+/**
+ * Runs one job as if it were `at`: what `aif-quiz run-job` and every tick do. `signal` tells a long
+ * run that the process is stopping.
+ */
+export function runJobAt(
+  deps: SchedulerDeps,
+  name: JobName,
+  at: Date,
+  signal?: AbortSignal,
+): Promise<JobReport> {
   const run = runJob(name, {
     at,
     db: deps.db,
@@ -39,6 +47,7 @@ export function runJobAt(deps: SchedulerDeps, name: JobName, at: Date): Promise<
     queue: deps.queue ?? defaultSendQueue(),
     logger: deps.logger,
     defaultTimezone: deps.defaultTimezone,
+    ...(signal ? { signal } : {}),
   });
   deps.observe?.(name, run);
   return run;
@@ -63,10 +72,12 @@ export function createScheduler(deps: SchedulerDeps) {
   let task: ScheduledTask | undefined;
   const lanes = new Map<JobName, Lane>(JOB_NAMES.map((name) => [name, { skipped: 0 }]));
   let stopping = false;
+  // Aborted by stop(): runs under way stop between units of work rather than finish a long pass.
+  const stopSignal = new AbortController();
 
   function startRun(name: JobName, lane: Lane, at: Date): Promise<JobReport | undefined> {
     // Inside an async function, so that even a throw while setting the run up lands in the catch.
-    const run = (async () => runJobAt({ ...deps, queue }, name, at))()
+    const run = (async () => runJobAt({ ...deps, queue }, name, at, stopSignal.signal))()
       .catch((error: unknown) => {
         deps.logger.error({ err: error, job: name, at }, 'scheduled job crashed; the next tick tries again');
         return undefined;
@@ -129,9 +140,13 @@ export function createScheduler(deps: SchedulerDeps) {
       void task.start();
       deps.logger.info('scheduler started: a tick every minute, each job in its own lane');
     },
-    /** Stops ticking, then waits for every run under way to finish. */
+    /**
+     * Stops ticking, tells the runs under way to stop between units of work (a send or upload in
+     * flight is finished, nothing further starts), then waits for them to end.
+     */
     async stop() {
       stopping = true;
+      stopSignal.abort();
       await task?.stop();
       await task?.destroy();
       await Promise.all([...lanes.values()].map((lane) => lane.run));

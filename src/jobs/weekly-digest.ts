@@ -1,15 +1,17 @@
 import type { PlacedChannel } from '../quiz/channels/channels.repository.js';
 import type { ChatPlatform, MessageRef } from '../quiz/port.js';
 import { instantAt, isoWeekdayOf, isoWeekOf, localDateOf } from '../quiz/schedule.js';
+import { createDigestChartsRepository } from './digest-charts.repository.js';
 import { digestTraps, drawDigestChart } from './digest-extras.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLimit, forEachInLanes } from './limit.js';
+import { uploadOwedCharts } from './owed-charts.js';
 
 /**
- * Channels whose digest is prepared and sent at once, and later whose chart is drawn and sent at
- * once. Most of a lane's time is spent waiting (on the database, on the platform's pace), so several
- * lanes keep the sends flowing; each lane holds at most one digest or chart, so memory stays flat.
+ * Channels whose digest is prepared and sent at once. Most of a lane's time is spent waiting (on the
+ * database, on the platform's pace), so several lanes keep the sends flowing; each lane holds at most
+ * one digest, so memory stays flat.
  */
 const DIGEST_LANES = 16;
 /**
@@ -19,8 +21,6 @@ const DIGEST_LANES = 16;
 const CHART_SLOTS = 2;
 
 type Due = { channel: PlacedChannel; key: string; target: string; platform: ChatPlatform };
-/** A digest whose text is out and whose chart follows into its thread. */
-type ChartToFollow = Due & { ref: MessageRef; week: string };
 
 /**
  * At each channel's digest day and time: the week's digest, once per channel and ISO week. Every
@@ -28,13 +28,18 @@ type ChartToFollow = Due & { ref: MessageRef; week: string };
  * all of them, since uploads keep to a slower per-workspace pace (100 a minute on Slack) and a
  * workspace with hundreds of channels would otherwise keep the last teams waiting minutes for their
  * text. Where the chart sits inside the digest message (Teams), it is drawn and sent with the text.
+ *
+ * A chart that follows is recorded as owed with the digest's text, and every run uploads whatever is
+ * owed (see uploadOwedCharts): a chart pass cut short by a shutdown or a crash is finished by the
+ * next tick on any replica. Once `ctx.signal` aborts, no further digest or chart starts.
  */
 export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> {
   const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
   const outcomes: JobOutcome[] = [];
   const due: Due[] = [];
-  for (const channel of await ctx.quiz.activeChannels()) {
+  const active = await ctx.quiz.activeChannels();
+  for (const channel of active) {
     const date = localDateOf(ctx.at, channel.timezone);
     if (isoWeekdayOf(date) !== channel.digestDay) continue;
     const at = instantAt(date, channel.digestTime, channel.timezone);
@@ -51,11 +56,12 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
   }
 
   const drawing = createLimit(CHART_SLOTS);
-  const charts: ChartToFollow[] = [];
+  const charts = createDigestChartsRepository(ctx.db);
   // A lane sends one digest after another: while some lanes wait on the platform's pace, others
   // read the next ones.
-  await forEachInLanes(due, DIGEST_LANES, async (d) => {
-    const { channel, key, target, platform } = d;
+  await forEachInLanes(due, DIGEST_LANES, async ({ channel, key, target, platform }) => {
+    // Stopping: a digest not begun is left unclaimed, for a later tick within the catch-up window.
+    if (ctx.signal?.aborted) return;
     if (!(await jobs.claimRun(key, 'weekly-digest', ctx.at))) return;
     let sent: { ref: MessageRef; week: string } | undefined;
     try {
@@ -80,7 +86,17 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
         `${channel.platform}:${channel.workspaceExternalId}`,
       );
       sent = { ref, week: digest.week };
-      if (chartFollows) charts.push({ ...d, ...sent });
+      // The chart is owed before the digest is marked done: should the process die in between, the
+      // digest's claim keeps it from going out twice and its chart still follows.
+      if (chartFollows)
+        await charts.owe({
+          key,
+          channelId: channel.id,
+          workspace: `${channel.platform}:${channel.workspaceExternalId}`,
+          week: digest.week,
+          messageRef: ref,
+          owedSince: ctx.at,
+        });
       // Recorded as soon as it is out; the chart that may follow never puts it at risk again.
       await jobs.finishRun(key, 'done', ctx.at);
       outcomes.push({ target, outcome: 'sent', reason: `digest ${digest.week}` });
@@ -99,20 +115,9 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
     }
   });
 
-  // Then the charts, each into its digest's thread. Not through the send queue: an upload waits for
-  // its workspace's turn at the upload pace, and a queue slot held while waiting would hold back the
-  // posts of other jobs that share the queue.
-  await forEachInLanes(charts, DIGEST_LANES, async ({ channel, platform, ref, week }) => {
-    const image = await drawDigestChart(ctx, channel, platform, drawing);
-    if (!image || !platform.postDigestChart) return;
-    try {
-      await platform.postDigestChart(ref, { week, image });
-    } catch (error) {
-      ctx.logger.warn(
-        { err: error, job: 'weekly-digest', channelId: channel.externalId },
-        'digest chart not uploaded; the digest was posted without it',
-      );
-    }
-  });
+  // Then the charts, each into its digest's thread: this run's and any a cut-short run left. Not
+  // through the send queue: an upload waits for its workspace's turn at the upload pace, and a
+  // queue slot held while waiting would hold back the posts of other jobs that share the queue.
+  await uploadOwedCharts(ctx, { channels: active, drawing });
   return outcomes;
 }

@@ -67,9 +67,15 @@ export interface ChatPlatform {
   /**
    * Adds the chart to a digest already posted, in the digest's thread. The digest job calls it once
    * every due channel's text is out, so no channel's text waits for other channels' charts. Absent
-   * where the chart travels inside the digest message.
+   * where the chart travels inside the digest message. Rejects with `platform.refused` (see
+   * `refusedForGood`) when the platform will never take it; `signal` cuts short a wait for the
+   * platform's upload pace (the process is stopping), never a call already made.
    */
-  postDigestChart?(digest: MessageRef, chart: { week: string; image: DigestChartImage }): Promise<void>;
+  postDigestChart?(
+    digest: MessageRef,
+    chart: { week: string; image: DigestChartImage },
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   /** Sends a private weak-topic reminder, opening the private conversation when needed. */
   sendReminder(user: UserTarget, reminder: ReminderContent): Promise<{ directChannelId?: string }>;
   /** Shows one person, privately, the outcome of their answer. */

@@ -26,3 +26,19 @@ describe("chart uploads keep to Slack's Tier 4 per workspace", () => {
     expect(third).toBe(true);
   });
 });
+
+describe('stopping while a chart waits for its turn', () => {
+  it('gives up the wait at once, but takes a turn that is free', async () => {
+    const awaitTurn = createUploadPace(1);
+    const stopping = new AbortController();
+    await awaitTurn('T1', 'files.getUploadURLExternal', stopping.signal);
+    const waiting = awaitTurn('T1', 'files.getUploadURLExternal', stopping.signal);
+    stopping.abort(new Error('stopping'));
+    await expect(waiting).rejects.toThrow('stopping');
+    // An upload already under way still gets its free turn at the next step.
+    await expect(awaitTurn('T1', 'files.completeUploadExternal', stopping.signal)).resolves.toBeUndefined();
+    // The given-up wait took no place: once the window has passed, one call goes at once.
+    await vi.advanceTimersByTimeAsync(61_000);
+    await expect(awaitTurn('T1', 'files.getUploadURLExternal')).resolves.toBeUndefined();
+  });
+});

@@ -77,7 +77,7 @@ const WINDOW_MS = 61_000;
  */
 export function createUploadPace(perMinute = CHART_UPLOADS_PER_MINUTE) {
   const recent = new Map<string, number[]>();
-  return async function awaitUploadTurn(teamId: string, method: string): Promise<void> {
+  return async function awaitUploadTurn(teamId: string, method: string, signal?: AbortSignal): Promise<void> {
     const key = `${teamId}|${method}`;
     for (;;) {
       const now = Date.now();
@@ -87,7 +87,47 @@ export function createUploadPace(perMinute = CHART_UPLOADS_PER_MINUTE) {
         inWindow.push(now);
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - (now - (inWindow[0] as number))));
+      // Only a wait is cut short: a turn that is free is taken even when stopping, so an upload
+      // under way is finished rather than left with its ticket unused.
+      await waitOrAbort(WINDOW_MS - (now - (inWindow[0] as number)), signal);
     }
   };
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Slack errors that pass with time; any other `ok: false` answer will not change on a retry. */
+const PASSING_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+
+/**
+ * Whether Slack refused an upload step for good: an `ok: false` answer such as `channel_not_found`
+ * or `missing_scope`, or an HTTP 4xx other than 429 (the client has already retried what it could).
+ */
+export function refusedBySlack(error: unknown): boolean {
+  const e = error as { code?: string; statusCode?: number; data?: { error?: string } };
+  if (e?.code === 'slack_webapi_platform_error') return !PASSING_ERRORS.has(String(e.data?.error));
+  const status = e?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
 }

@@ -84,5 +84,8 @@ export async function postBytes(url: string, bytes: Buffer, contentType: string)
     dispatcher: pool,
   });
   await answer.body.dump();
-  if (answer.statusCode !== 200) throw new Error(`Slack answered ${answer.statusCode} to a file upload`);
+  if (answer.statusCode !== 200)
+    throw Object.assign(new Error(`Slack answered ${answer.statusCode} to a file upload`), {
+      statusCode: answer.statusCode,
+    });
 }

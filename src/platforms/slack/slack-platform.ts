@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../config.js';
+import { refusedForGood } from '../../errors.js';
 import type { ChannelTarget, ChatPlatform, MessageRef, UserTarget } from '../../quiz/port.js';
 import {
   renderDailyQuestionText,
@@ -10,7 +11,7 @@ import {
   renderReminderText,
   renderRevealText,
 } from '../../quiz/render-text.js';
-import { createUploadPace, uploadDigestChart } from './chart-upload.js';
+import { createUploadPace, refusedBySlack, uploadDigestChart } from './chart-upload.js';
 import { slackFetch } from './http.js';
 import { digestBlocks, revealBlocks } from './render/channel-posts.js';
 import { feedbackBlocks } from './render/feedback.js';
@@ -35,13 +36,15 @@ export function createSlackPlatform(options: {
   config: EnabledSlackConfig;
   tokenFor: TokenLookup;
   logger?: SlackLogger;
+  /** Chart uploads a minute per workspace (Slack's Tier 4 by default; lower in tests). */
+  chartUploadsPerMinute?: number;
 }): ChatPlatform & {
   postDigestChart: NonNullable<ChatPlatform['postDigestChart']>;
   client(teamId: string): Promise<WebClient>;
   openDirectChannel(teamId: string, userId: string): Promise<string>;
 } {
   const clients = new Map<string, WebClient>();
-  const awaitUploadTurn = createUploadPace();
+  const awaitUploadTurn = createUploadPace(options.chartUploadsPerMinute);
   async function client(teamId: string): Promise<WebClient> {
     const token = await options.tokenFor(teamId);
     let found = clients.get(token);
@@ -126,15 +129,19 @@ export function createSlackPlatform(options: {
       return { team: channel.workspaceId, channel: posted.channel ?? channel.channelId, ts: posted.ts };
     },
 
-    async postDigestChart(ref, { week, image }) {
+    async postDigestChart(ref, { week, image }, { signal } = {}) {
       const team = String(ref.team);
-      await uploadDigestChart(await client(team), {
-        awaitTurn: (method) => awaitUploadTurn(team, method),
-        channelId: String(ref.channel),
-        threadTs: String(ref.ts),
-        week,
-        chart: image,
-      });
+      try {
+        await uploadDigestChart(await client(team), {
+          awaitTurn: (method) => awaitUploadTurn(team, method, signal),
+          channelId: String(ref.channel),
+          threadTs: String(ref.ts),
+          week,
+          chart: image,
+        });
+      } catch (error) {
+        throw refusedBySlack(error) ? refusedForGood('the digest chart', error) : error;
+      }
     },
 
     async sendReminder(user: UserTarget, reminder) {
