@@ -367,16 +367,8 @@ async function main() {
       /** A bare baseline: its clicks count once its rows are all in, which ack-first ones are later. */
       const bare = (target: typeof baseline, replies?: string) => async (): Promise<Result> => {
         await target.reset();
-        // PROFILE=1 also writes a CPU profile of the replying baseline's last round, to set beside the bot's.
-        const profiler =
-          process.env.PROFILE && replies && round === ROUNDS
-            ? new (await import('node:inspector/promises')).Session()
-            : undefined;
-        if (profiler) {
-          profiler.connect();
-          await profiler.post('Profiler.enable');
-          await profiler.post('Profiler.start');
-        }
+        // PROFILE=1 also profiles the replying baseline's last round, to set beside the bot's.
+        const profiler = replies && round === ROUNDS ? await startProfiler() : undefined;
         const cpu = process.cpuUsage();
         const dbCpu = postgresCpuMs();
         const load = await fire(target.url, users, 'bench', 'x', fake.responseUrl(replies ?? 'baseline'));
@@ -401,16 +393,8 @@ async function main() {
         const theirs = users.map((u) => `${u}-${index}`);
         const before = await recorded();
         const responsesBefore = (await fake.stats()).responses;
-        // PROFILE=1 writes a CPU profile of the bot's last round (open it in Chrome DevTools).
-        const profiler =
-          process.env.PROFILE && round === ROUNDS && index === 0
-            ? new (await import('node:inspector/promises')).Session()
-            : undefined;
-        if (profiler) {
-          profiler.connect();
-          await profiler.post('Profiler.enable');
-          await profiler.post('Profiler.start');
-        }
+        // PROFILE=1 profiles the bot's last round (open the file in Chrome DevTools).
+        const profiler = round === ROUNDS && index === 0 ? await startProfiler() : undefined;
         const cpu = process.cpuUsage();
         const dbCpu = postgresCpuMs();
         const workersCpu = workers?.cpuMs() ?? 0;
@@ -558,6 +542,16 @@ function postgresCpuMs(): number {
     }
   }
   return total;
+}
+
+/** With PROFILE set, a CPU profiler of this process, started; otherwise nothing. */
+async function startProfiler() {
+  if (!process.env.PROFILE) return undefined;
+  const session = new (await import('node:inspector/promises')).Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
