@@ -1,10 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
-import { correctChoice } from '../../src/quiz/question.js';
-import type { Actor } from '../../src/quiz/quiz.js';
-import { wrongChoice } from '../support/choices.js';
-import { admin, channelKey, createTestQuiz, person } from '../support/quiz.js';
+import { admin, channelKey, createTestQuiz, person, practise } from '../support/quiz.js';
 
 // Practice, review and reminders answer privately, with the right answer in the feedback: a question
 // some channel of the person's workspace has open as its question of the day must wait for its reveal.
@@ -17,17 +14,6 @@ afterEach(async () => {
 });
 
 const DAY = 86_400_000;
-
-async function practise(actor: Actor, right: boolean, topic?: string) {
-  const p = await t!.quiz.practice(actor, topic);
-  await t!.quiz.answerPractice(actor, {
-    questionId: p.question.id,
-    version: p.question.version,
-    issueKey: p.issueKey,
-    choice: right ? correctChoice(p.question) : wrongChoice(p.question),
-  });
-  return p;
-}
 
 /** Makes `questionId` the open question of the day of channel `channelId` (of workspace W1). */
 async function openAsDaily(channelId: string, questionId: string, localDate = '2026-11-04') {
@@ -47,7 +33,7 @@ describe('practice leaves out the open question of the day', () => {
   it('a due mistake open in a channel waits for the reveal: practice, topic, review and reminder give another', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    const missed = await practise(learner, false, 'access');
+    const missed = await practise(t!.quiz, learner, false, 'access');
     t.clock.advance(2 * DAY);
     const postId = await openAsDaily('C1', missed.question.id);
 
@@ -78,7 +64,7 @@ describe('practice leaves out the open question of the day', () => {
   it('a channel of another workspace does not hold the question back', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    const missed = await practise(learner, false, 'access');
+    const missed = await practise(t!.quiz, learner, false, 'access');
     t.clock.advance(2 * DAY);
     await t.quiz.subscribe(
       { platform: 'local', workspaceId: 'W2', userId: 'UADMIN', userName: 'Ada' },

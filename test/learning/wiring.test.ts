@@ -8,8 +8,7 @@ import { correctChoice } from '../../src/quiz/question.js';
 import type { Actor } from '../../src/quiz/quiz.js';
 import { renderReplyText } from '../../src/quiz/render-text.js';
 import { runCommand } from '../../src/quiz/replies.js';
-import { wrongChoice } from '../support/choices.js';
-import { admin, channelKey, createTestQuiz, person } from '../support/quiz.js';
+import { admin, channelKey, createTestQuiz, person, practise } from '../support/quiz.js';
 
 type TestQuiz = Awaited<ReturnType<typeof createTestQuiz>>;
 let t: TestQuiz | undefined;
@@ -33,18 +32,6 @@ async function reviewsOf(userId: string) {
     t!.database.handle.db,
     sql`select question_id, source, correct, sure from learning_reviews where user_id = ${userId} order by id`,
   );
-}
-
-/** Hands out the next practice question and answers it, right or wrong. */
-async function practise(actor: Actor, right: boolean, topic?: string) {
-  const p = await t!.quiz.practice(actor, topic);
-  await t!.quiz.answerPractice(actor, {
-    questionId: p.question.id,
-    version: p.question.version,
-    issueKey: p.issueKey,
-    choice: right ? correctChoice(p.question) : wrongChoice(p.question),
-  });
-  return p;
 }
 
 const say = (actor: Actor, text: string) =>
@@ -83,7 +70,7 @@ describe('every answer updates its card', () => {
     await t.quiz.recordAnswer(learner, daily.post.id, correctChoice(daily.question));
     const userId = await t.quiz.userIdOf(learner);
     expect((await cardsOf(userId)).map((c) => c.question_id)).toEqual([daily.question.id]);
-    const practised = await practise(learner, false);
+    const practised = await practise(t!.quiz, learner, false);
     expect((await cardsOf(userId)).map((c) => c.question_id).sort()).toEqual(
       [daily.question.id, practised.question.id].sort(),
     );
@@ -96,7 +83,7 @@ describe('every answer updates its card', () => {
   it('answers stored before the learning engine become cards once: the catch-up is idempotent', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    for (let i = 0; i < 3; i++) await practise(learner, i > 0);
+    for (let i = 0; i < 3; i++) await practise(t!.quiz, learner, i > 0);
     const userId = await t.quiz.userIdOf(learner);
     await t.quiz.learningSettled();
     const db = t.database.handle.db;
@@ -116,7 +103,7 @@ describe('practice follows the learning engine and says why', () => {
   it('a first question is new; a missed one is due again two days later, and says when it was last seen', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    const first = await practise(learner, false);
+    const first = await practise(t!.quiz, learner, false);
     expect(first.reason).toBe('new');
     expect(renderReplyText({ kind: 'practice', practice: first })).toContain(' · new');
 
@@ -143,8 +130,8 @@ describe('review', () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
     expect(await say(learner, 'review')).toContain('No mistakes to review');
-    const missed = await practise(learner, false);
-    await practise(learner, true);
+    const missed = await practise(t!.quiz, learner, false);
+    await practise(t!.quiz, learner, true);
     t.clock.advance(3 * 3600_000);
     const reply = await runCommand(t.quiz, { actor: learner }, parseCommand('review'));
     expect(reply.kind).toBe('practice');
@@ -165,9 +152,14 @@ describe('review', () => {
   it('serves a mistake that is due for review before a more recent one', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    const older = await practise(learner, false);
+    const older = await practise(t!.quiz, learner, false);
     t.clock.advance(2 * DAY);
-    const recent = await practise(learner, false, older.question.topic === 'access' ? 'fairness' : 'access');
+    const recent = await practise(
+      t!.quiz,
+      learner,
+      false,
+      older.question.topic === 'access' ? 'fairness' : 'access',
+    );
     expect(recent.question.id).not.toBe(older.question.id);
     t.clock.advance(3600_000);
     const reply = await runCommand(t.quiz, { actor: learner }, parseCommand('review'));
@@ -192,7 +184,7 @@ describe('exam date and stats', () => {
   it('stats show readiness, coverage, the four-week trend, and with an exam date the countdown and pace', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    for (let i = 0; i < 4; i++) await practise(learner, i % 2 === 0);
+    for (let i = 0; i < 4; i++) await practise(t!.quiz, learner, i % 2 === 0);
     const set = await say(learner, 'exam 2026-11-30');
     expect(set).toContain('Exam date set: 2026-11-30, 28 days from today.');
     expect(set).toMatch(/About \d+ practice questions a day/);
@@ -212,7 +204,7 @@ describe('exam date and stats', () => {
   it('reminders come daily, not weekly, as the exam nears, and none on the exam day', async () => {
     t = await createTestQuiz({ now: '2026-11-02T09:00:00Z' });
     const learner = person('U1');
-    await practise(learner, true);
+    await practise(t!.quiz, learner, true);
     const userId = await t.quiz.userIdOf(learner);
     const candidate = {
       userId,

@@ -46,18 +46,25 @@ function terminal() {
   };
 }
 
+/** Opens the terminal channel for "ada" and waits for its prompt; returns the open question of the day. */
+async function openTerminal() {
+  const term = terminal();
+  const done = runLocalChannel({ quiz: t!.quiz, input: term.input, output: term.output, userName: 'ada' });
+  await term.waitFor('\n> ');
+  const settings = await t!.quiz.channelSettings({
+    platform: 'local',
+    workspaceId: 'local',
+    channelId: 'local',
+  });
+  const post = (await t!.quiz.openPostOf(settings!.channelId))!;
+  return { term, done, post };
+}
+
 describe('the local terminal channel as a study coach', () => {
   it('an answer makes a card, "guess" marks it, and exam, practice, review and stats answer', async () => {
     t = await createTestQuiz({ now: '2026-11-02T10:00:00Z' });
-    const term = terminal();
-    const done = runLocalChannel({ quiz: t.quiz, input: term.input, output: term.output, userName: 'ada' });
-    await term.waitFor('\n> ');
-    const settings = await t.quiz.channelSettings({
-      platform: 'local',
-      workspaceId: 'local',
-      channelId: 'local',
-    });
-    const daily = (await t.quiz.getDailyPost((await t.quiz.openPostOf(settings!.channelId))!.id))!;
+    const { term, done, post } = await openTerminal();
+    const daily = (await t.quiz.getDailyPost(post.id))!;
     const answer = describeChoice(presentQuestion(daily.question), correctChoice(daily.question))
       .replaceAll('→', ' ')
       .replace(/\d-/g, '');
@@ -94,15 +101,7 @@ describe('the local terminal channel as a study coach', () => {
 
   it('the open question of the day is not handed out again in private before its reveal, even as a mistake to review', async () => {
     t = await createTestQuiz({ now: '2026-11-02T10:00:00Z' });
-    const term = terminal();
-    const done = runLocalChannel({ quiz: t.quiz, input: term.input, output: term.output, userName: 'ada' });
-    await term.waitFor('\n> ');
-    const settings = await t.quiz.channelSettings({
-      platform: 'local',
-      workspaceId: 'local',
-      channelId: 'local',
-    });
-    const post = (await t.quiz.openPostOf(settings!.channelId))!;
+    const { term, done, post } = await openTerminal();
     const daily = (await t.quiz.getDailyPost(post.id))!.question;
     const wrong = describeChoice(presentQuestion(daily), wrongChoice(daily))
       .replaceAll('→', ' ')

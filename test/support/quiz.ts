@@ -4,7 +4,9 @@ import { syncBank } from '../../src/bank/sync.js';
 import { fixedClock } from '../../src/clock.js';
 import type { MockSettings } from '../../src/learning/mock/mock.types.js';
 import type { SchedulerSettings } from '../../src/learning/scheduler.js';
-import { type Actor, type ChannelKey, createQuiz } from '../../src/quiz/quiz.js';
+import { correctChoice } from '../../src/quiz/question.js';
+import { type Actor, type ChannelKey, createQuiz, type Quiz } from '../../src/quiz/quiz.js';
+import { wrongChoice } from './choices.js';
 import { ROOT } from './cli.js';
 import { createTestDatabase } from './database.js';
 
@@ -62,3 +64,15 @@ export const channelKey = (channelId = 'C1'): ChannelKey => ({
   channelId,
   channelName: channelId,
 });
+
+/** Hands out the next practice question (of a topic, if given) and answers it, right or wrong. */
+export async function practise(quiz: Quiz, actor: Actor, right: boolean, topic?: string) {
+  const p = await quiz.practice(actor, topic);
+  await quiz.answerPractice(actor, {
+    questionId: p.question.id,
+    version: p.question.version,
+    issueKey: p.issueKey,
+    choice: right ? correctChoice(p.question) : wrongChoice(p.question),
+  });
+  return p;
+}
