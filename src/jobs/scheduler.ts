@@ -5,7 +5,7 @@ import type { Platform } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { ChatPlatform } from '../quiz/port.js';
 import type { Quiz } from '../quiz/quiz.js';
-import { JOB_NAMES, type JobName, type JobReport, runJob } from './jobs.js';
+import { JOB_NAMES, type JobName, type JobReport, RUNS_AFTER, runJob } from './jobs.js';
 import { createSendQueue, type SendQueue } from './send-queue.js';
 
 export interface SchedulerDeps {
@@ -63,7 +63,7 @@ interface Lane {
 /**
  * A tick every minute; each job decides what is due at that instant in each channel's or person's
  * own timezone. Each job runs in a lane of its own: a tick starts every job whose previous run has
- * finished, so a long run (a weekly digest with hundreds of charts) delays only that job's next
+ * finished, so a long run (the charts of hundreds of digests) delays only that job's next
  * run, never the question of the day or the reveals. Runs of one job never overlap in one process,
  * and database claims keep replicas from repeating each other's work.
  */
@@ -75,9 +75,25 @@ export function createScheduler(deps: SchedulerDeps) {
   // Aborted by stop(): runs under way stop between units of work rather than finish a long pass.
   const stopSignal = new AbortController();
 
-  function startRun(name: JobName, lane: Lane, at: Date): Promise<JobReport | undefined> {
+  /**
+   * Starts a run in `lane`, or once `after` (another job's run of the same tick) has settled: the
+   * lane counts as busy meanwhile, so a later tick does not start the job a second time.
+   */
+  function startRun(
+    name: JobName,
+    lane: Lane,
+    at: Date,
+    after?: Promise<unknown>,
+  ): Promise<JobReport | undefined> {
     // Inside an async function, so that even a throw while setting the run up lands in the catch.
-    const run = (async () => runJobAt({ ...deps, queue }, name, at, stopSignal.signal))()
+    const run = (async () => {
+      if (after) {
+        await after;
+        // Stopped while it waited: it never began, and the next tick, on any replica, runs it.
+        if (stopping) return undefined;
+      }
+      return runJobAt({ ...deps, queue }, name, at, stopSignal.signal);
+    })()
       .catch((error: unknown) => {
         deps.logger.error({ err: error, job: name, at }, 'scheduled job crashed; the next tick tries again');
         return undefined;
@@ -99,10 +115,11 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /**
    * Starts, as of `at`, every job whose lane is free, and resolves with the reports of the runs it
-   * started once they have all finished. A job still running from an earlier tick is left alone.
+   * started once they have all finished. A job still running from an earlier tick is left alone. A
+   * job that runs after another (RUNS_AFTER) starts once that job's run of this tick has finished.
    */
   async function tick(at: Date): Promise<JobReport[]> {
-    const started: Array<Promise<JobReport | undefined>> = [];
+    const started = new Map<JobName, Promise<JobReport | undefined>>();
     for (const name of JOB_NAMES) {
       // Once stopping, nothing new starts; the next tick, on whichever replica, does the rest.
       if (stopping) break;
@@ -116,9 +133,10 @@ export function createScheduler(deps: SchedulerDeps) {
           );
         continue;
       }
-      started.push(startRun(name, lane, at));
+      const first = RUNS_AFTER[name];
+      started.set(name, startRun(name, lane, at, first && started.get(first)));
     }
-    const reports = await Promise.all(started);
+    const reports = await Promise.all(started.values());
     return reports.filter((report): report is JobReport => report !== undefined);
   }
 

@@ -6,7 +6,6 @@ import { digestTraps, drawDigestChart } from './digest-extras.js';
 import { DEFAULT_CATCH_UP_MS, errorText, type JobContext, type JobOutcome, notConfigured } from './job.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createLimit, forEachInLanes } from './limit.js';
-import { uploadOwedCharts } from './owed-charts.js';
 
 /**
  * Channels whose digest is prepared and sent at once. Most of a lane's time is spent waiting (on the
@@ -15,31 +14,29 @@ import { uploadOwedCharts } from './owed-charts.js';
  */
 const DIGEST_LANES = 16;
 /**
- * Charts drawn at once. Drawing is CPU work (Vega on the event loop, the raster on libuv's
- * threads): two at a time keep both busy while the event loop still has room to send.
+ * Charts drawn at once (those sent inside the digest, on Teams). Drawing is CPU work (Vega on the
+ * event loop, the raster on libuv's threads): two at a time keep both busy while the event loop
+ * still has room to send.
  */
 const CHART_SLOTS = 2;
 
 type Due = { channel: PlacedChannel; key: string; target: string; platform: ChatPlatform };
 
 /**
- * At each channel's digest day and time: the week's digest, once per channel and ISO week. Every
- * channel's text goes out first; the charts that follow a digest into its thread (Slack) come after
- * all of them, since uploads keep to a slower per-workspace pace (100 a minute on Slack) and a
- * workspace with hundreds of channels would otherwise keep the last teams waiting minutes for their
- * text. Where the chart sits inside the digest message (Teams), it is drawn and sent with the text.
- *
- * A chart that follows is recorded as owed with the digest's text, and every run uploads whatever is
- * owed (see uploadOwedCharts): a chart pass cut short by a shutdown or a crash is finished by the
- * next tick on any replica. Once `ctx.signal` aborts, no further digest or chart starts.
+ * At each channel's digest day and time: the week's digest, once per channel and ISO week. Where the
+ * chart sits inside the digest message (Teams), it is drawn and sent with the text. Where it follows
+ * the digest into its thread (Slack), this job only records it as owed with the digest's text and
+ * returns; the digest-charts job (digest-charts.ts) uploads it. Uploads keep to a slower
+ * per-workspace pace (100 a minute on Slack), so a workspace with hundreds of channels has minutes
+ * of charts to upload: done here, they would keep the next digest that falls due waiting for this
+ * job's lane. Once `ctx.signal` aborts, no further digest starts.
  */
 export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> {
   const jobs = createJobsRepository(ctx.db);
   const catchUp = ctx.catchUpMs ?? DEFAULT_CATCH_UP_MS;
   const outcomes: JobOutcome[] = [];
   const due: Due[] = [];
-  const active = await ctx.quiz.activeChannels();
-  for (const channel of active) {
+  for (const channel of await ctx.quiz.activeChannels()) {
     const date = localDateOf(ctx.at, channel.timezone);
     if (isoWeekdayOf(date) !== channel.digestDay) continue;
     const at = instantAt(date, channel.digestTime, channel.timezone);
@@ -114,10 +111,5 @@ export async function postWeeklyDigests(ctx: JobContext): Promise<JobOutcome[]> 
       outcomes.push({ target, outcome: 'failed', reason: errorText(error) });
     }
   });
-
-  // Then the charts, each into its digest's thread: this run's and any a cut-short run left. Not
-  // through the send queue: an upload waits for its workspace's turn at the upload pace, and a
-  // queue slot held while waiting would hold back the posts of other jobs that share the queue.
-  await uploadOwedCharts(ctx, { channels: active, drawing });
   return outcomes;
 }

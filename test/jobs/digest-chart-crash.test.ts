@@ -89,6 +89,13 @@ describe('a process killed during the digest chart pass', () => {
     timeout: 240_000,
   }, async () => {
     slack.clear();
+    // The digests' texts go out, and their charts are owed.
+    const texts = await runCli(['run-job', 'weekly-digest', '--at', '2026-11-09T09:00:00Z'], {
+      env,
+      timeoutMs: 90_000,
+    });
+    expect(texts.code).toBe(0);
+    expect(slack.of('chat.postMessage').filter((c) => isDigest(c.body))).toHaveLength(CHANNELS.length);
     // The network stalls after five shares: the next ones leave the bot but never reach Slack.
     slack.holdAfter('files.completeUploadExternal', SHARED_BEFORE_KILL);
     const child = spawn(
@@ -98,7 +105,7 @@ describe('a process killed during the digest chart pass', () => {
         'tsx',
         path.join(ROOT, 'src/cli.ts'),
         'run-job',
-        'weekly-digest',
+        'digest-charts',
         '--at',
         '2026-11-09T09:00:00Z',
       ],
@@ -124,7 +131,7 @@ describe('a process killed during the digest chart pass', () => {
 
     // A tick soon after uploads the charts no one had begun; the ones the dead process held follow
     // once its claims have run out (5 minutes of the run's time).
-    const soon = await runCli(['run-job', 'weekly-digest', '--at', '2026-11-09T09:01:00Z'], {
+    const soon = await runCli(['run-job', 'digest-charts', '--at', '2026-11-09T09:01:00Z'], {
       env,
       timeoutMs: 90_000,
     });
@@ -133,7 +140,7 @@ describe('a process killed during the digest chart pass', () => {
     // The charts the dead process had claimed wait for their claims to run out.
     expect(heldByTheDead).toBeGreaterThan(0);
     expect(slack.of('files.completeUploadExternal')).toHaveLength(CHANNELS.length - heldByTheDead);
-    const later = await runCli(['run-job', 'weekly-digest', '--at', '2026-11-09T09:07:00Z'], {
+    const later = await runCli(['run-job', 'digest-charts', '--at', '2026-11-09T09:07:00Z'], {
       env,
       timeoutMs: 90_000,
     });

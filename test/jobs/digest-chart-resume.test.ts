@@ -221,7 +221,7 @@ describe('a chart pass cut short', () => {
     ]);
     const dropped = t.logs.warnings().filter((l) => l.msg.startsWith('digest chart dropped'));
     expect(dropped).toHaveLength(2);
-    expect(dropped[0]).toMatchObject({ job: 'weekly-digest', week: expect.any(String) });
+    expect(dropped[0]).toMatchObject({ job: 'digest-charts', week: expect.any(String) });
   });
 });
 

@@ -76,6 +76,15 @@ describe('a digest tick with charts for many channels', () => {
     slack.failNext('files.completeUploadExternal', 429, 2, 1);
 
     const report = await service.runJob('weekly-digest', DIGEST_AT);
+    // The texts are out and the charts owed; the digest-charts job uploads them.
+    expect(slack.of('files.getUploadURLExternal')).toHaveLength(0);
+    const charts = await service.runJob('digest-charts', DIGEST_AT);
+    expect(
+      charts.outcomes
+        .filter((o) => o.outcome === 'sent')
+        .map((o) => o.target)
+        .sort(),
+    ).toEqual(CHANNELS.map((c) => `slack:${c}`).sort());
 
     expect(
       report.outcomes
@@ -115,6 +124,8 @@ describe('a digest tick with charts for many channels', () => {
     slack.clear();
     const again = await service.runJob('weekly-digest', new Date(DIGEST_AT.getTime() + 60_000));
     expect(again.outcomes.filter((o) => o.outcome === 'sent')).toEqual([]);
+    const chartsAgain = await service.runJob('digest-charts', new Date(DIGEST_AT.getTime() + 60_000));
+    expect(chartsAgain.outcomes).toEqual([]);
     expect(slack.of('chat.postMessage')).toHaveLength(0);
     expect(slack.of('files.completeUploadExternal')).toHaveLength(0);
   });

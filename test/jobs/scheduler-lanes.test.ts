@@ -65,13 +65,20 @@ async function setup(digestChannels: string[]) {
   }
 
   const runsStarted: JobName[] = [];
+  /** `start:<job>` and `end:<job>` in the order they happened. */
+  const events: string[] = [];
   const scheduler = createScheduler({
     db: service.database.db,
     quizAt: service.quizAt,
     platforms: service.platforms,
     logger: service.logger,
     defaultTimezone: 'UTC',
-    observe: (job) => runsStarted.push(job),
+    observe: (job, run) => {
+      runsStarted.push(job);
+      events.push(`start:${job}`);
+      const end = () => events.push(`end:${job}`);
+      void run.then(end, end);
+    },
   });
   cleanups.push(async () => {
     slack.release();
@@ -81,7 +88,7 @@ async function setup(digestChannels: string[]) {
   });
   slack.clear();
   logs.clear();
-  return { slack, logs, service, scheduler, subscribe, runsStarted };
+  return { slack, logs, service, scheduler, subscribe, runsStarted, events };
 }
 
 /** A promise's state, without waiting for it. */
@@ -107,52 +114,99 @@ const isDigest = (body: Record<string, unknown>) =>
 const reportOf = (reports: JobReport[] | undefined, job: JobName) => reports?.find((r) => r.job === job);
 
 describe('each job in its own lane', () => {
-  it('a question of the day due while the digest waits on its chart uploads goes out on time, and the digest does not start again', {
+  it('a digest due a minute after others gets its text on time while their chart pass is held, and so does a question of the day', {
     timeout: 90_000,
   }, async () => {
-    const t = await setup(['CDIG1', 'CDIG2', 'CDIG3']);
-    // Another team's question of the day is due a minute after the digests.
+    const t = await setup(['CDIG1', 'CDIG2', 'CDIG3', 'CLATE']);
+    // Another team's digest, and another's question of the day, are due a minute after the digests.
+    await t.service.quiz.configureChannel(
+      ADMIN,
+      { platform: 'slack', workspaceId: 'T1', channelId: 'CLATE' },
+      { digestDay: 'mon', digestTime: '09:01' },
+    );
     await t.subscribe('CPOST', '09:01');
-    // Slack leaves the chart uploads unanswered for now: the digest run cannot finish.
+    // Slack is slow on chart uploads: it leaves them unanswered for now, so the chart pass cannot finish.
     t.slack.holdAfter('files.getUploadURLExternal', 0);
 
     const digestTick = watch(t.scheduler.tick(DIGEST_AT));
     await waitFor(() => t.slack.heldCount() === 3, 'the three chart uploads to be held');
-    // The minute's other jobs (the reveals of yesterday's questions, paced per channel) finish.
-    await waitFor(() => t.scheduler.running().join() === 'weekly-digest', 'the other jobs to finish');
+    // The digest texts are out, and the minute's other jobs (the reveals of yesterday's questions,
+    // paced per channel) finish: only the chart pass is still going.
+    await waitFor(() => t.scheduler.running().join() === 'digest-charts', 'the other jobs to finish');
 
     const next = await t.scheduler.tick(minutesAfter(DIGEST_AT, 1));
+    expect(reportOf(next, 'weekly-digest')?.outcomes).toEqual([
+      { target: 'slack:CLATE', outcome: 'sent', reason: expect.stringMatching(/^digest /) },
+    ]);
+    expect(
+      t.slack.of('chat.postMessage').filter((c) => c.body.channel === 'CLATE' && isDigest(c.body)),
+    ).toHaveLength(1);
     expect(reportOf(next, 'daily-post')?.outcomes).toEqual([
       { target: 'slack:CPOST', outcome: 'posted', reason: expect.stringContaining('2026-11-09') },
     ]);
     expect(t.slack.of('chat.postMessage').filter((c) => c.body.channel === 'CPOST')).toHaveLength(1);
-    // The digest's lane is still busy: this tick started no second digest run.
-    expect(reportOf(next, 'weekly-digest')).toBeUndefined();
+    // The chart lane is still busy: this tick started no second chart pass.
+    expect(reportOf(next, 'digest-charts')).toBeUndefined();
     await t.scheduler.tick(minutesAfter(DIGEST_AT, 2));
     expect(digestTick.settled).toBe(false);
-    expect(t.scheduler.running()).toEqual(['weekly-digest']);
-    expect(t.runsStarted.filter((job) => job === 'weekly-digest')).toHaveLength(1);
+    expect(t.scheduler.running()).toEqual(['digest-charts']);
+    expect(t.runsStarted.filter((job) => job === 'digest-charts')).toHaveLength(1);
+    expect(t.runsStarted.filter((job) => job === 'weekly-digest')).toHaveLength(3);
     expect(t.runsStarted.filter((job) => job === 'daily-post')).toHaveLength(3);
     // Said once, not every minute, and not as a warning.
     const waiting = t.logs.lines.filter((l) => l.msg.includes('still running'));
     expect(waiting).toHaveLength(1);
-    expect(waiting[0]).toMatchObject({ level: 30, job: 'weekly-digest' });
+    expect(waiting[0]).toMatchObject({ level: 30, job: 'digest-charts' });
     expect(t.logs.warnings()).toEqual([]);
 
     t.slack.release();
-    await waitFor(() => digestTick.settled, 'the digest run to finish');
+    await waitFor(() => digestTick.settled, 'the chart pass to finish');
     expect(
       reportOf(digestTick.value, 'weekly-digest')
         ?.outcomes.filter((o) => o.outcome === 'sent')
         .map((o) => o.target)
         .sort(),
     ).toEqual(['slack:CDIG1', 'slack:CDIG2', 'slack:CDIG3']);
+    expect(
+      reportOf(digestTick.value, 'digest-charts')
+        ?.outcomes.map((o) => `${o.outcome} ${o.target}`)
+        .sort(),
+    ).toEqual(['sent slack:CDIG1', 'sent slack:CDIG2', 'sent slack:CDIG3']);
     expect(t.scheduler.isTicking()).toBe(false);
-    // Free again: the next tick runs the digest job once more, and it finds nothing left to send.
+    // Free again: the next tick uploads the chart the later digest owes, and sends no digest again.
     const after = await t.scheduler.tick(minutesAfter(DIGEST_AT, 3));
     expect(reportOf(after, 'weekly-digest')?.outcomes).toEqual([]);
-    expect(t.slack.of('chat.postMessage').filter((c) => isDigest(c.body))).toHaveLength(3);
-    expect(t.slack.of('files.completeUploadExternal')).toHaveLength(3);
+    expect(reportOf(after, 'digest-charts')?.outcomes).toEqual([
+      { target: 'slack:CLATE', outcome: 'sent', reason: expect.stringMatching(/^chart /) },
+    ]);
+    expect(t.slack.of('chat.postMessage').filter((c) => isDigest(c.body))).toHaveLength(4);
+    const digests = t.slack.of('chat.postMessage').filter((c) => isDigest(c.body));
+    const shares = t.slack.of('files.completeUploadExternal');
+    expect(shares.map((s) => s.body.thread_ts).sort()).toEqual(digests.map((d) => d.response?.ts).sort());
+  });
+
+  it("reminders start only once the tick's daily post has finished, and the charts once the tick's digests are out", {
+    timeout: 90_000,
+  }, async () => {
+    const t = await setup(['CORDER']);
+    // Monday 09:00: CORDER's question of the day and its digest are both due.
+    const reports = await t.scheduler.tick(DIGEST_AT);
+    expect(reportOf(reports, 'daily-post')?.outcomes).toEqual([
+      expect.objectContaining({ target: 'slack:CORDER', outcome: 'posted' }),
+    ]);
+    expect(reportOf(reports, 'digest-charts')?.outcomes).toEqual([
+      expect.objectContaining({ target: 'slack:CORDER', outcome: 'sent' }),
+    ]);
+    const at = (event: string) => t.events.indexOf(event);
+    expect(at('start:reminders')).toBeGreaterThan(at('end:daily-post'));
+    expect(at('start:digest-charts')).toBeGreaterThan(at('end:weekly-digest'));
+    // The others do not wait: every job but those two started before any run ended.
+    const firstEnd = t.events.findIndex((e) => e.startsWith('end:'));
+    expect(t.events.slice(0, firstEnd).sort()).toEqual([
+      'start:close-questions',
+      'start:daily-post',
+      'start:weekly-digest',
+    ]);
   });
 
   it('stop() waits for a run still under way, and starts nothing new', { timeout: 90_000 }, async () => {
@@ -160,13 +214,13 @@ describe('each job in its own lane', () => {
     t.slack.holdAfter('files.getUploadURLExternal', 0);
     void t.scheduler.tick(DIGEST_AT);
     await waitFor(() => t.slack.heldCount() === 2, 'the two chart uploads to be held');
-    await waitFor(() => t.scheduler.running().join() === 'weekly-digest', 'the other jobs to finish');
+    await waitFor(() => t.scheduler.running().join() === 'digest-charts', 'the other jobs to finish');
 
     const stopped = watch(t.scheduler.stop());
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(stopped.settled).toBe(false);
     expect(t.scheduler.isTicking()).toBe(true);
-    expect(t.scheduler.running()).toEqual(['weekly-digest']);
+    expect(t.scheduler.running()).toEqual(['digest-charts']);
     // Once stopping, a tick starts no job at all.
     expect(await t.scheduler.tick(minutesAfter(DIGEST_AT, 1))).toEqual([]);
 
@@ -189,7 +243,12 @@ describe('each job in its own lane', () => {
     await db.execute(sql.raw(REFUSE_CLAIMS[0] as string));
     await db.execute(sql.raw(REFUSE_CLAIMS[1] as string));
     const reports = await t.scheduler.tick(DIGEST_AT);
-    expect(reports.map((r) => r.job).sort()).toEqual(['close-questions', 'daily-post', 'reminders']);
+    expect(reports.map((r) => r.job).sort()).toEqual([
+      'close-questions',
+      'daily-post',
+      'digest-charts',
+      'reminders',
+    ]);
     const crashed = t.logs.errors().filter((l) => l.msg.startsWith('scheduled job crashed'));
     expect(crashed).toEqual([expect.objectContaining({ job: 'weekly-digest' })]);
     expect(t.scheduler.isTicking()).toBe(false);

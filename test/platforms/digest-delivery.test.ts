@@ -141,8 +141,10 @@ async function teamsChannel() {
   return { key, conversation, ...(await givenAnsweredWeek(key, TEAMS_OWNER)) };
 }
 
+/** The digest tick: the texts, then (as the scheduler starts it once they are out) the Slack charts. */
 async function runDigest(target: string) {
   const report = await service.runJob('weekly-digest', DIGEST_AT);
+  await service.runJob('digest-charts', DIGEST_AT);
   return report.outcomes.filter((o) => o.target === target);
 }
 
