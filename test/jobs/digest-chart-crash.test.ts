@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { queryRows } from '../../src/db/client.js';
 import type { RunningService } from '../../src/main.js';
-import { correctChoice } from '../../src/quiz/question.js';
-import type { Actor } from '../../src/quiz/quiz.js';
 import { ROOT, runCli } from '../support/cli.js';
+import { answerOpenQuestions, subscribeForDigest } from '../support/digest-channels.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { startTestService } from '../support/service.js';
 
@@ -16,7 +15,6 @@ const POSTED_AT = new Date('2026-11-08T09:00:00Z');
 const CHANNELS = Array.from({ length: 12 }, (_, i) => `CKILL${i}`);
 const SHARED_BEFORE_KILL = 5;
 const SECRET = 'test-signing-secret';
-const ADMIN: Actor = { platform: 'slack', workspaceId: 'T1', userId: 'UADMIN', isPlatformAdmin: true };
 
 let slack: Awaited<ReturnType<typeof startFakeSlack>>;
 let service: RunningService;
@@ -41,23 +39,13 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_API_URL: slack.apiUrl,
   };
-  for (const channelId of CHANNELS) {
-    const key = { platform: 'slack' as const, workspaceId: 'T1', channelId };
-    await service.quiz.subscribe(ADMIN, key, { time: '09:00', timezone: 'UTC', days: 'daily' });
-    await service.quiz.configureChannel(ADMIN, key, { digestDay: 'mon', digestTime: '09:00' });
-  }
+  await subscribeForDigest(
+    service.quiz,
+    { channelIds: CHANNELS },
+    { time: '09:00', digestDay: 'mon', digestTime: '09:00' },
+  );
   await service.runJob('daily-post', POSTED_AT);
-  for (const channelId of CHANNELS) {
-    const settings = await service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId });
-    const postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
-    const question = (await service.quiz.getDailyPost(postId))!.question;
-    for (const who of ['U1', 'U2'])
-      await service.quiz.recordAnswer(
-        { ...ADMIN, userId: who, isPlatformAdmin: false },
-        postId,
-        correctChoice(question),
-      );
-  }
+  await answerOpenQuestions(service.quiz, { channelIds: CHANNELS });
 }, 120_000);
 
 afterAll(async () => {

@@ -5,8 +5,7 @@ import { queryRows } from '../../src/db/client.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { RunningService } from '../../src/main.js';
 import { createSlackPlatform, type EnabledSlackConfig } from '../../src/platforms/slack/slack-platform.js';
-import { correctChoice } from '../../src/quiz/question.js';
-import type { Actor, ChannelKey } from '../../src/quiz/quiz.js';
+import { answerOpenQuestions, subscribeForDigest } from '../support/digest-channels.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { captureLogs } from '../support/log-capture.js';
 import { startTestService } from '../support/service.js';
@@ -48,31 +47,15 @@ async function setup(workspaces: Record<string, { channels: string[]; digestTime
     await started.stop();
     await slack.close();
   });
-  for (const [workspaceId, { channels, digestTime }] of Object.entries(workspaces)) {
-    const admin: Actor = { platform: 'slack', workspaceId, userId: 'UADMIN', isPlatformAdmin: true };
-    for (const channelId of channels) {
-      const key: ChannelKey = { platform: 'slack', workspaceId, channelId };
-      await service.quiz.subscribe(admin, key, { time: '09:00', timezone: 'UTC', days: 'daily' });
-      await service.quiz.configureChannel(admin, key, {
-        digestDay: 'mon',
-        digestTime: digestTime ?? '09:00',
-      });
-    }
-  }
+  for (const [workspaceId, { channels, digestTime }] of Object.entries(workspaces))
+    await subscribeForDigest(
+      service.quiz,
+      { workspaceId, channelIds: channels },
+      { time: '09:00', digestDay: 'mon', digestTime: digestTime ?? '09:00' },
+    );
   await service.runJob('daily-post', POSTED_AT);
-  for (const [workspaceId, { channels }] of Object.entries(workspaces)) {
-    for (const channelId of channels) {
-      const settings = await service.quiz.channelSettings({ platform: 'slack', workspaceId, channelId });
-      const postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
-      const question = (await service.quiz.getDailyPost(postId))!.question;
-      for (const who of ['U1', 'U2'])
-        await service.quiz.recordAnswer(
-          { platform: 'slack', workspaceId, userId: who, isPlatformAdmin: false },
-          postId,
-          correctChoice(question),
-        );
-    }
-  }
+  for (const [workspaceId, { channels }] of Object.entries(workspaces))
+    await answerOpenQuestions(service.quiz, { workspaceId, channelIds: channels });
   const replica = (perMinute: number) => {
     const scheduler = createScheduler({
       db: service.database.db,

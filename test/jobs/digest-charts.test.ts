@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import type { RunningService } from '../../src/main.js';
-import { correctChoice } from '../../src/quiz/question.js';
-import type { Actor, ChannelKey } from '../../src/quiz/quiz.js';
+import { answerOpenQuestions, subscribeForDigest } from '../support/digest-channels.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { startTestService } from '../support/service.js';
 
@@ -10,7 +9,6 @@ import { startTestService } from '../support/service.js';
 const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const DIGEST_AT = new Date(NOW.getTime() + 86_400_000);
 const DIGEST_DAY = (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const)[DIGEST_AT.getUTCDay()];
-const ADMIN: Actor = { platform: 'slack', workspaceId: 'T1', userId: 'UADMIN', isPlatformAdmin: true };
 const CHANNELS = Array.from({ length: 20 }, (_, i) => `CTICK${i}`);
 
 let slack: Awaited<ReturnType<typeof startFakeSlack>>;
@@ -31,30 +29,17 @@ beforeAll(async () => {
   service = started.service;
   stop = started.stop;
   // Twenty channels, each with today's question answered by two people: a digest with a chart each.
-  for (const channelId of CHANNELS) {
-    const key: ChannelKey = { platform: 'slack', workspaceId: 'T1', channelId };
-    await service.quiz.subscribe(ADMIN, key, {
+  await subscribeForDigest(
+    service.quiz,
+    { channelIds: CHANNELS },
+    {
       time: NOW.toISOString().slice(11, 16),
-      timezone: 'UTC',
-      days: 'daily',
-    });
-    await service.quiz.configureChannel(ADMIN, key, {
-      digestDay: DIGEST_DAY,
+      digestDay: DIGEST_DAY as string,
       digestTime: DIGEST_AT.toISOString().slice(11, 16),
-    });
-  }
+    },
+  );
   await service.runJob('daily-post', NOW);
-  for (const channelId of CHANNELS) {
-    const settings = await service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId });
-    const postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
-    const question = (await service.quiz.getDailyPost(postId))!.question;
-    for (const who of ['U1', 'U2'])
-      await service.quiz.recordAnswer(
-        { ...ADMIN, userId: who, isPlatformAdmin: false },
-        postId,
-        correctChoice(question),
-      );
-  }
+  await answerOpenQuestions(service.quiz, { channelIds: CHANNELS });
 }, 180_000);
 
 afterAll(async () => {

@@ -4,8 +4,8 @@ import { fixedClock } from '../../src/clock.js';
 import type { JobName, JobReport } from '../../src/jobs/jobs.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { RunningService } from '../../src/main.js';
-import { correctChoice } from '../../src/quiz/question.js';
 import type { Actor, ChannelKey } from '../../src/quiz/quiz.js';
+import { answerOpenQuestions } from '../support/digest-channels.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { captureLogs } from '../support/log-capture.js';
 import { startTestService } from '../support/service.js';
@@ -52,17 +52,7 @@ async function setup(digestChannels: string[]) {
   };
   for (const channelId of digestChannels) await subscribe(channelId, '09:00');
   await service.runJob('daily-post', POSTED_AT);
-  for (const channelId of digestChannels) {
-    const settings = await service.quiz.channelSettings({ platform: 'slack', workspaceId: 'T1', channelId });
-    const postId = (await service.quiz.openPostOf(settings!.channelId))!.id;
-    const question = (await service.quiz.getDailyPost(postId))!.question;
-    for (const who of ['U1', 'U2'])
-      await service.quiz.recordAnswer(
-        { ...ADMIN, userId: who, isPlatformAdmin: false },
-        postId,
-        correctChoice(question),
-      );
-  }
+  await answerOpenQuestions(service.quiz, { channelIds: digestChannels });
 
   const runsStarted: JobName[] = [];
   /** `start:<job>` and `end:<job>` in the order they happened. */
