@@ -30,19 +30,6 @@ interface MissingRow {
   content: Record<string, unknown>;
 }
 
-/**
- * Applies to the cards every stored answer the review log does not hold yet, in the order they
- * were given: the answers from before the learning engine existed (once), and any whose card write
- * was lost after the answer was committed (a crash in between). An answer is in the log when a
- * review of the same person, question and instant is, so running it again writes nothing.
- *
- * It walks the answers a day at a time, and remembers how far it got: the first run reads every
- * answer once, and each later start reads only the days since the previous one (less a margin),
- * so a year of answers costs a start a few small queries, not a scan of millions of rows.
- * Returns how many answers it applied.
- *
- * @example await catchUpCards(db, createCardsRepository(db)) // 0 on a second run
- */
 /** Held while a process catches up: replicas starting together would apply the same answers twice. */
 const CATCH_UP_LOCK = 0x6169665f63617463n;
 
@@ -67,6 +54,19 @@ export function catchUpAtStart(
   });
 }
 
+/**
+ * Applies to the cards every stored answer the review log does not hold yet, in the order they
+ * were given: the answers from before the learning engine existed (once), and any whose card write
+ * was lost after the answer was committed (a crash in between). An answer is in the log when a
+ * review of the same person, question and instant is, so running it again writes nothing.
+ *
+ * It walks the answers a day at a time, and remembers how far it got: the first run reads every
+ * answer once, and each later start reads only the days since the previous one (less a margin),
+ * so a year of answers costs a start a few small queries, not a scan of millions of rows.
+ * Returns how many answers it applied.
+ *
+ * @example await catchUpCards(db, createCardsRepository(db)) // 0 on a second run
+ */
 export async function catchUpCards(
   db: Database,
   cards: CardsRepository,
