@@ -6,11 +6,25 @@ import type { ReminderCandidate } from '../types.js';
 
 export type UserRow = typeof users.$inferSelect;
 
+/** Each of `UserRow`'s fields by its column: a column added to the table fails the typecheck here. */
+const USER_FIELDS = {
+  id: 'id',
+  workspaceId: 'workspace_id',
+  externalId: 'external_id',
+  displayName: 'display_name',
+  timezone: 'timezone',
+  reminders: 'reminders',
+  snoozedUntil: 'snoozed_until',
+  leaderboardOptOut: 'leaderboard_opt_out',
+  directChannelId: 'direct_channel_id',
+  createdAt: 'created_at',
+  lastActiveAt: 'last_active_at',
+} satisfies Record<keyof UserRow, string>;
 /** A users row as `UserRow`'s fields, for raw statements. */
 const USER_COLUMNS = sql.raw(
-  `id, workspace_id as "workspaceId", external_id as "externalId", display_name as "displayName",
-   timezone, reminders, snoozed_until as "snoozedUntil", leaderboard_opt_out as "leaderboardOptOut",
-   direct_channel_id as "directChannelId", created_at as "createdAt", last_active_at as "lastActiveAt"`,
+  Object.entries(USER_FIELDS)
+    .map(([field, column]) => `${column} as "${field}"`)
+    .join(', '),
 );
 const dateOf = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 /** Timestamps come back from raw statements as text on one driver and as dates on the other. */
