@@ -35,45 +35,56 @@ function cardFromJson(json: Record<string, unknown>): CardState {
   };
 }
 
-/** What a confidence tap did: marked the answer, found it marked already (with that mark), or found none. */
+/**
+ * What a confidence tap did: marked the answer, found it marked already (with that mark), found the
+ * answer stored but not yet in the review log (`pending`: its card write is still on its way), or
+ * found no such answer.
+ */
 export type ConfidenceMark =
   | { kind: 'marked'; sure: boolean }
   | { kind: 'already'; sure: boolean }
+  | { kind: 'pending' }
   | { kind: 'none' };
 
 /**
- * The "I was sure / I guessed" tap after an answer: records the confidence on the person's latest
- * answer to that question and, when that answer is still the card's latest review, re-rates it (a
- * lucky guess becomes Hard, a quick sure answer Easy) from the card as it was before. An answer is
- * marked once: a second tap (two taps at once, or a copy of the buttons) changes nothing and gets
- * the mark that stands.
+ * The "I was sure / I guessed" tap after an answer: records the confidence on that answer's review
+ * and, when it is still the card's latest review, re-rates it (a lucky guess becomes Hard, a quick
+ * sure answer Easy) from the card as it was before. The answer is the one given at `answeredAt`
+ * (its review carries that instant), so buttons under an older answer to the same question mark
+ * that older answer; without `answeredAt` (buttons from before it was carried) it is the person's
+ * latest answer to the question. An answer is marked once: a second tap (two taps at once, or a
+ * copy of the buttons) changes nothing and gets the mark that stands.
  *
- * @example await createConfidence(db)({ userId, questionId, sure: false })
+ * @example await createConfidence(db)({ userId, questionId, sure: false, answeredAt })
  */
 export function createConfidence(db: Database, settings: SchedulerSettings = DEFAULT_SCHEDULER_SETTINGS) {
   return async function markConfidence(options: {
     userId: string;
     questionId: string;
     sure: boolean;
+    /** When the answer was given (its review's instant); the latest answer without it. */
+    answeredAt?: Date;
   }): Promise<ConfidenceMark> {
-    const { userId, questionId, sure } = options;
+    const { userId, questionId, sure, answeredAt } = options;
+    const at = answeredAt?.toISOString();
     const [last] = await queryRows<LastReview>(
       db,
       sql`select r.id, r.correct, r.sure, r.quick, r.reviewed_at, r.card_before, c.last_review, c.revision
           from learning_reviews r
           left join learning_cards c on c.user_id = r.user_id and c.question_id = r.question_id
           where r.user_id = ${userId} and r.question_id = ${questionId}
+            ${at === undefined ? sql`` : sql`and r.reviewed_at = ${at}::timestamptz`}
           order by r.reviewed_at desc, r.id desc limit 1`,
     );
-    if (!last) return { kind: 'none' };
+    if (!last) return at === undefined ? { kind: 'none' } : await pendingOrNone(userId, questionId, at);
     if (last.sure !== null) return { kind: 'already', sure: last.sure };
-    const at = new Date(last.reviewed_at);
-    const outcome = { correct: last.correct, quick: last.quick, sure, at };
+    const reviewedAt = new Date(last.reviewed_at);
+    const outcome = { correct: last.correct, quick: last.quick, sure, at: reviewedAt };
     const isCardsLatest =
       last.revision !== null &&
       last.last_review !== null &&
-      new Date(last.last_review).getTime() === at.getTime();
-    const before = last.card_before ? cardFromJson(last.card_before) : newCard(at);
+      new Date(last.last_review).getTime() === reviewedAt.getTime();
+    const before = last.card_before ? cardFromJson(last.card_before) : newCard(reviewedAt);
     const card = isCardsLatest ? cardJson(reviewAnswer(before, outcome, settings).card) : null;
     // Only the tap that finds the answer unmarked writes: the card follows the review's update, so
     // of two taps at once only the first re-rates the card.
@@ -104,4 +115,22 @@ export function createConfidence(db: Database, settings: SchedulerSettings = DEF
     );
     return { kind: 'already', sure: now?.sure ?? sure };
   };
+
+  /**
+   * An answer with no review yet: its card write (just after the answer's commit, maybe in another
+   * process) has not landed, so there is nothing to mark yet. Marking some other review instead
+   * would mark the wrong answer. No answer at that instant at all: nothing to mark, ever.
+   */
+  async function pendingOrNone(userId: string, questionId: string, at: string): Promise<ConfidenceMark> {
+    const [answer] = await queryRows<{ found: number }>(
+      db,
+      sql`select 1 as found from practice_answers
+          where user_id = ${userId} and question_id = ${questionId} and answered_at = ${at}::timestamptz
+          union all
+          select 1 from answers a join posts p on p.id = a.post_id
+          where a.user_id = ${userId} and p.question_id = ${questionId} and a.answered_at = ${at}::timestamptz
+          limit 1`,
+    );
+    return answer ? { kind: 'pending' } : { kind: 'none' };
+  }
 }

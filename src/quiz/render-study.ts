@@ -146,6 +146,8 @@ export const CONFIDENCE_PROMPT =
 /** What a confidence tap answers, as a message of its own. */
 export function confidenceText(mark: ConfidenceMark): string {
   if (mark.kind === 'none') return 'There is no answer of yours to that question to mark.';
+  if (mark.kind === 'pending')
+    return 'That answer is still being saved, so nothing is marked yet. Try again in a moment.';
   if (mark.kind === 'already')
     return `That answer is already marked as ${mark.sure ? 'sure' : 'a guess'}; it keeps that mark.`;
   return mark.sure

@@ -67,6 +67,8 @@ export interface AnswerResult {
   answeredCount: number;
   /** For each part of `choice`, whether it was right (see markChoice); the quiz fills it in. */
   rightParts?: boolean[];
+  /** When this answer was stored (recorded or late): the instant its review in the learning log carries. */
+  answeredAt?: Date;
 }
 
 export interface Reveal {
@@ -98,6 +100,8 @@ export interface PracticeResult {
   correct: boolean;
   /** For each part of `choice`, whether it was right (see markChoice). */
   rightParts?: boolean[];
+  /** When this answer was stored (recorded): the instant its review in the learning log carries. */
+  answeredAt?: Date;
 }
 
 export interface RankedRow extends LeaderboardRow {

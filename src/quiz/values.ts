@@ -28,8 +28,9 @@ const count = z.number().int().min(0).max(1_000_000_000);
  * An "I was sure" (s: 1) / "I guessed" (s: 0) button after an answer: the question it is about, and
  * what the feedback above it showed, so that feedback can be drawn again without the buttons once
  * tapped: the version (v), the choice (c), and how the answer counted (a: `d` a question of the day,
- * with its points, streak and total in p; `l` a late answer; `p` practice). Buttons sent before
- * these were added carry q and s only.
+ * with its points, streak and total in p; `l` a late answer; `p` practice), and the answer's
+ * instant in epoch milliseconds (t), so the tap marks that answer and not a later one to the same
+ * question. Buttons sent before these were added carry q and s only, or no t.
  */
 export const confidenceValueSchema = z.object({
   q: z.string().min(1).max(100),
@@ -38,6 +39,8 @@ export const confidenceValueSchema = z.object({
   c: choice.optional(),
   a: z.enum(['d', 'l', 'p']).optional(),
   p: z.tuple([count, count, count]).optional(),
+  // Up to the year 9999: as far as a JavaScript Date goes in practice.
+  t: z.number().int().min(0).max(253_402_300_799_999).optional(),
 });
 export type ConfidenceValue = z.infer<typeof confidenceValueSchema>;
 /** A "Report a problem" control: the question and the version the person was shown. */

@@ -111,6 +111,39 @@ describe("a person's study position, readiness and exam date", () => {
     expect(await cards.getCard(fay, q.id)).toEqual(card);
   });
 
+  it('a tap with the answer\u2019s instant marks that answer, not a later one to the same question', async () => {
+    const [gus] = (await storePeople(db.handle.db, 1, 'gus')) as [string];
+    const q = bank[0] as LearningQuestion;
+    const cards = createCardsRepository(db.handle.db);
+    await cards.applyAnswers([{ userId: gus, question: q, correct: true, source: 'practice', at: dayAt(0) }]);
+    await cards.applyAnswers([{ userId: gus, question: q, correct: true, source: 'practice', at: dayAt(1) }]);
+    const card = await cards.getCard(gus, q.id);
+    const mark = createConfidence(db.handle.db);
+    expect(await mark({ userId: gus, questionId: q.id, sure: false, answeredAt: dayAt(0) })).toEqual({
+      kind: 'marked',
+      sure: false,
+    });
+    const history = await createReviewsRepository(db.handle.db).history(gus, dayAt(2));
+    expect(history.map((r) => [r.at.getTime(), r.sure])).toEqual([
+      [dayAt(0).getTime(), false],
+      [dayAt(1).getTime(), null],
+    ]);
+    // The card follows its latest review, which this tap did not touch.
+    expect(await cards.getCard(gus, q.id)).toEqual(card);
+    expect(await mark({ userId: gus, questionId: q.id, sure: true, answeredAt: dayAt(0) })).toEqual({
+      kind: 'already',
+      sure: false,
+    });
+    // No answer was given at that instant: nothing to mark, and nothing else is marked instead.
+    expect(await mark({ userId: gus, questionId: q.id, sure: true, answeredAt: dayAt(3) })).toEqual({
+      kind: 'none',
+    });
+    expect((await createReviewsRepository(db.handle.db).history(gus, dayAt(2))).map((r) => r.sure)).toEqual([
+      false,
+      null,
+    ]);
+  });
+
   it('keeps, changes and clears the exam date', async () => {
     const profiles = createProfilesRepository(db.handle.db);
     expect(await profiles.examDate(bob)).toBeNull();

@@ -24,12 +24,13 @@ let fake: Awaited<ReturnType<typeof startFakeSlack>>;
 let service: RunningService;
 let stop: () => Promise<void>;
 let interaction = 0;
+const clock = fixedClock(NOW);
 
 beforeAll(async () => {
   fake = await startFakeSlack({ admins: ['UADMIN'] });
   const started = await startTestService(
     { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.apiUrl },
-    { clock: fixedClock(NOW) },
+    { clock },
   );
   service = started.service;
   stop = started.stop;
@@ -40,7 +41,10 @@ afterAll(async () => {
   await fake.close();
 });
 
-beforeEach(() => fake.clear());
+beforeEach(() => {
+  fake.clear();
+  clock.set(NOW);
+});
 
 async function waitFor<T>(find: () => T | undefined, what: string, ms = 5000): Promise<T> {
   for (let waited = 0; waited < ms; waited += 20) {
@@ -270,6 +274,108 @@ describe('Slack: every answer updates the card, and the confidence tap', () => {
       },
     ]);
     expect((await reviewsOf('USURE')).map((r) => r.sure)).toEqual([true]);
+  });
+});
+
+/** Two answers of one person to one question, a minute apart: a missed practice question, then its review. */
+async function answerTwice(user: string, channel: string) {
+  const { question, feedback: older } = await answerPractice(
+    await command('practice', user, channel),
+    user,
+    false,
+  );
+  clock.advance(60_000);
+  const { question: again, feedback: newer } = await answerPractice(
+    await command('review', user, channel),
+    user,
+    true,
+  );
+  expect(again.id).toBe(question.id);
+  expect((await reviewsOf(user)).map((r) => [r.question_id, r.sure])).toEqual([
+    [question.id, null],
+    [question.id, null],
+  ]);
+  const tap = (feedback: Record<string, unknown>, which: 'sure' | 'guess') =>
+    buttonsOf(feedback).find((b) => b.action_id === `${ACTIONS.confidence}:${which}`)!;
+  return { question, older, newer, tap };
+}
+
+describe('Slack: a confidence tap marks the answer its buttons sat under', () => {
+  it('"I guessed" under an older answer to the same question marks that answer, not the newer one', async () => {
+    const { older, newer, tap } = await answerTwice('UTWICE', 'DTWICE');
+    const guess = tap(older, 'guess');
+    const noted = await click({
+      user: 'UTWICE',
+      channel: 'DTWICE',
+      actionId: guess.action_id,
+      value: guess.value,
+    });
+    expect(noted.replace_original).toBe(true);
+    expect(textOf(noted)).toContain('Marked: I guessed');
+    expect((await reviewsOf('UTWICE')).map((r) => r.sure)).toEqual([false, null]);
+    // The newer answer is still open to its own tap, though its question already has a marked answer.
+    const sure = tap(newer, 'sure');
+    const again = await click({
+      user: 'UTWICE',
+      channel: 'DTWICE',
+      actionId: sure.action_id,
+      value: sure.value,
+    });
+    expect(again.replace_original).toBe(true);
+    expect(textOf(again)).toContain('Marked: I was sure');
+    expect((await reviewsOf('UTWICE')).map((r) => r.sure)).toEqual([false, true]);
+  });
+
+  it('a button from before the answer travelled in it marks the latest answer to the question, as before', async () => {
+    const { question, older, tap } = await answerTwice('UOLDB', 'DOLDB');
+    const sure = tap(older, 'sure');
+    const old = await click({
+      user: 'UOLDB',
+      channel: 'DOLDB',
+      actionId: sure.action_id,
+      value: JSON.stringify({ q: question.id, s: 1 }),
+    });
+    expect(old).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(old.text)).toContain('Noted: you were sure');
+    expect((await reviewsOf('UOLDB')).map((r) => r.sure)).toEqual([null, true]);
+    const second = await click({
+      user: 'UOLDB',
+      channel: 'DOLDB',
+      actionId: sure.action_id,
+      value: JSON.stringify({ q: question.id, s: 0 }),
+    });
+    expect(String(second.text)).toContain('already marked as sure');
+    expect((await reviewsOf('UOLDB')).map((r) => r.sure)).toEqual([null, true]);
+  });
+
+  it('a tap on an answer whose review is not written yet marks no other answer and says to try again', async () => {
+    const { question, newer, tap } = await answerTwice('UWAIT', 'DWAIT');
+    const guess = tap(newer, 'guess');
+    const { t } = JSON.parse(guess.value) as { t: number };
+    // As if the newer answer's card write, in another process, had not landed yet.
+    await service.database.db.execute(
+      sql`delete from learning_reviews where user_id = ${await userIdOf('UWAIT')}
+            and reviewed_at = ${new Date(t).toISOString()}::timestamptz`,
+    );
+    const early = await click({
+      user: 'UWAIT',
+      channel: 'DWAIT',
+      actionId: guess.action_id,
+      value: guess.value,
+    });
+    expect(early).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(early.text)).toContain('still being saved');
+    expect(String(early.text)).toContain('Try again in a moment');
+    expect((await reviewsOf('UWAIT')).map((r) => [r.question_id, r.sure])).toEqual([[question.id, null]]);
+    // An instant at which the person gave no answer at all has nothing to wait for.
+    const madeUp = await click({
+      user: 'UWAIT',
+      channel: 'DWAIT',
+      actionId: guess.action_id,
+      value: JSON.stringify({ ...JSON.parse(guess.value), t: t + 1 }),
+    });
+    expect(String(madeUp.text)).toContain('There is no answer of yours to that question to mark.');
+    expect((await reviewsOf('UWAIT')).map((r) => r.sure)).toEqual([null]);
   });
 });
 

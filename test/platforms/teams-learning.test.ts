@@ -19,10 +19,11 @@ let connector: Awaited<ReturnType<typeof startFakeConnector>>;
 let service: RunningService;
 let stop: () => Promise<void>;
 let counter = 0;
+const clock = fixedClock(NOW);
 
 beforeAll(async () => {
   connector = await startFakeConnector({ owners: ['29:owner'] });
-  const started = await startTestService({ TEAMS_EMULATOR: 'true' }, { clock: fixedClock(NOW) });
+  const started = await startTestService({ TEAMS_EMULATOR: 'true' }, { clock });
   service = started.service;
   stop = started.stop;
 });
@@ -32,7 +33,10 @@ afterAll(async () => {
   await connector.close();
 });
 
-beforeEach(() => connector.clear());
+beforeEach(() => {
+  connector.clear();
+  clock.set(NOW);
+});
 
 const personalChat = (user: string) => ({
   id: `a:personal-${user}`,
@@ -144,6 +148,34 @@ describe('Teams: answers make cards, and the confidence tap', () => {
     const old = await inPersonalChat(user, { value: { aifq: 'confidence', q: t.question.id, s: 0 } });
     expect(old).toContain('already marked as sure');
     expect(await reviewsOf(user)).toEqual([{ question_id: t.question.id, source: 'daily', sure: true }]);
+  });
+});
+
+describe('Teams: a confidence tap marks the answer its card sat under', () => {
+  it('"I guessed" on the card under an older answer to the same question marks that answer, not the newer one', async () => {
+    const user = '29:twice';
+    const { question } = await answerPracticeCard(
+      user,
+      await inPersonalChat(user, { text: 'practice' }),
+      false,
+    );
+    const older = connector.sentTo(`a:personal-${user}`).at(-1)?.body as {
+      attachments: Array<{ content: { actions: Array<{ title: string; data: Record<string, unknown> }> } }>;
+    };
+    clock.advance(60_000);
+    const again = await answerPracticeCard(user, await inPersonalChat(user, { text: 'review' }), true);
+    expect(again.question.id).toBe(question.id);
+    expect((await reviewsOf(user)).map((r) => r.sure)).toEqual([null, null]);
+
+    const guess = older.attachments[0]!.content.actions.find((a) => a.title === 'I guessed')!.data;
+    await inPersonalChat(user, { value: guess, replyToId: 'feedback-older' });
+    const [update] = connector.updates().filter((u) => u.path.includes(`a:personal-${user}`));
+    expect(update?.path).toBe(`/v3/conversations/a:personal-${user}/activities/feedback-older`);
+    expect(JSON.stringify(update?.body.attachments)).toContain('Marked: I guessed');
+    expect((await reviewsOf(user)).map((r) => [r.question_id, r.sure])).toEqual([
+      [question.id, false],
+      [question.id, null],
+    ]);
   });
 });
 

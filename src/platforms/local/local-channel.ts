@@ -177,8 +177,8 @@ export async function runLocalChannel(options: {
   const target = { workspaceId: LOCAL_WORKSPACE, channelId: LOCAL_CHANNEL };
   const you = { workspaceId: LOCAL_WORKSPACE, userId: options.userName };
   let current: Current | undefined;
-  /** The question last answered, for a following "sure" or "guess". */
-  let lastAnswered: string | undefined;
+  /** The answer just given (its question and instant), for a following "sure" or "guess". */
+  let lastAnswered: { questionId: string; answeredAt?: Date } | undefined;
   /** The last question shown, answered or not: what `report` is about. */
   let lastShown: Question | undefined;
 
@@ -298,7 +298,9 @@ export async function runLocalChannel(options: {
             });
       await platform.sendFeedback(you, target, result);
       current = undefined;
-      lastAnswered = offersConfidence(result) ? result.question.id : undefined;
+      lastAnswered = offersConfidence(result)
+        ? { questionId: result.question.id, ...(result.answeredAt ? { answeredAt: result.answeredAt } : {}) }
+        : undefined;
       write(
         `\n${lastAnswered ? `${CONFIDENCE_PROMPT} Type "sure" or "guess" (optional).\n` : ''}Send "practice" for another question, "stats" for your progress, or "help".\n`,
       );
@@ -308,7 +310,7 @@ export async function runLocalChannel(options: {
       const sure = /^sure$/i.test(stripped);
       if (!lastAnswered)
         write('\nNothing to mark: type "sure" or "guess" right after answering a question.\n');
-      else write(`\n${confidenceText(await quiz.markConfidence(actor, lastAnswered, sure))}\n`);
+      else write(`\n${confidenceText(await quiz.markConfidence(actor, { ...lastAnswered, sure }))}\n`);
       return true;
     }
     if (/^(today|daily)$/i.test(stripped)) {

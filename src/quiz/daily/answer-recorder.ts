@@ -361,6 +361,7 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         streak,
         totalPoints: points.get(c.user.id) ?? 0,
         answeredCount: counts.get(c.post.id) ?? 0,
+        ...(outcome === 'already_answered' ? {} : { answeredAt: now }),
       },
     ];
     return [

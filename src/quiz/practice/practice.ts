@@ -185,7 +185,14 @@ export function createPractice(deps: PracticeDeps) {
       });
       if (row) {
         learning.writer.record([learningAnswerOf(user.id, question, handout, { correct, at })]);
-        return { outcome: 'recorded', question, choice, correct, rightParts: markChoice(question, choice) };
+        return {
+          outcome: 'recorded',
+          question,
+          choice,
+          correct,
+          rightParts: markChoice(question, choice),
+          answeredAt: at,
+        };
       }
       const first = await deps.practiceAnswers.findPracticeAnswer(user.id, input.issueKey);
       const firstChoice = (first?.choice as Choice) ?? choice;

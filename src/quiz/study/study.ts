@@ -114,12 +114,20 @@ export function createStudy(deps: StudyDeps) {
       return undefined;
     },
 
-    /** "I was sure" / "I guessed" about the person's latest answer to a question. */
-    async markConfidence(actor: Actor, questionId: string, sure: boolean): Promise<ConfidenceMark> {
+    /**
+     * "I was sure" / "I guessed" about the person's answer to a question given at `answeredAt`, or
+     * without it their latest. The answer's review is written just after its commit: the writes of
+     * this process are waited for, and one still on its way from another process comes back as
+     * `pending`, marking nothing, so the tap can be repeated in a moment.
+     */
+    async markConfidence(
+      actor: Actor,
+      tap: { questionId: string; sure: boolean; answeredAt?: Date },
+    ): Promise<ConfidenceMark> {
       const user = await deps.people.knownUserOf(actor);
       if (!user) return { kind: 'none' };
       await learning.writer.settled();
-      return learning.markConfidence({ userId: user.id, questionId, sure });
+      return learning.markConfidence({ userId: user.id, ...tap });
     },
 
     /** How often this person's reminders come now: their choice, adapted to their exam's pace. */

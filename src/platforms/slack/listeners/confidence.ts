@@ -1,7 +1,7 @@
 import { confidenceText } from '../../../quiz/render-study.js';
 import { confidenceValueSchema } from '../../../quiz/values.js';
 import { verdictText } from '../../shared/answer-flow.js';
-import { feedbackOfConfidence } from '../../shared/confidence-feedback.js';
+import { confidenceTapOf, feedbackOfConfidence } from '../../shared/confidence-feedback.js';
 import { type ActionRegistry, buttonValue } from '../action-dispatcher.js';
 import { actorOf } from '../actor.js';
 import { ACTIONS } from '../blocks.js';
@@ -14,7 +14,8 @@ import type { ListenerDeps } from './deps.js';
  * feedback again with what was marked in place of the buttons, so they cannot be tapped twice. A
  * tap that still comes (a second client, two taps at once) changes nothing and redraws the mark
  * that stands, without a message of its own. Buttons from before the feedback was carried in them
- * get the note as a private message, as they always did.
+ * get the note as a private message, as they always did, and so does a tap on an answer whose
+ * review is not written yet (the buttons stay, to tap again in a moment).
  */
 export function registerConfidence(actions: ActionRegistry, deps: ListenerDeps): void {
   actions.on(ACTIONS.confidence, async (args) => {
@@ -24,11 +25,10 @@ export function registerConfidence(actions: ActionRegistry, deps: ListenerDeps):
     if (await deps.isReplay(args.context)) return;
     const mark = await deps.quiz.markConfidence(
       actorOf(body.team?.id ?? '', body.user),
-      value.q,
-      value.s === 1,
+      confidenceTapOf(value),
     );
     const feedback = await feedbackOfConfidence(deps.quiz, value, mark);
-    if (feedback && mark.kind !== 'none') {
+    if (feedback && (mark.kind === 'marked' || mark.kind === 'already')) {
       // Ephemeral feedback can be replaced through its response_url too; Slack keeps it private.
       await postToResponseUrl(body.response_url, {
         replace_original: true,

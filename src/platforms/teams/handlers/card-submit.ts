@@ -6,7 +6,7 @@ import type { Question } from '../../../quiz/question.js';
 import type { Actor, AnswerResult, PracticeResult } from '../../../quiz/quiz.js';
 import { confidenceText } from '../../../quiz/render-study.js';
 import type { ConfidenceValue } from '../../../quiz/values.js';
-import { feedbackOfConfidence } from '../../shared/confidence-feedback.js';
+import { confidenceTapOf, feedbackOfConfidence } from '../../shared/confidence-feedback.js';
 import { actorOf, baseConversationId } from '../activity.js';
 import { type CardData, cardAttachment, choiceFromValue, practiceCard } from '../cards.js';
 import { feedbackActivity } from '../feedback.js';
@@ -30,7 +30,8 @@ function moveMock(
  * The confidence tap under an answer's feedback, in the person's own chat. The answer is marked once;
  * the feedback message is then updated with what was marked in place of the buttons, so a second
  * tap (another client, a double tap) changes nothing and is answered by the same quiet update.
- * Buttons from before the feedback was carried in them, or a message Teams will not let us update,
+ * Buttons from before the feedback was carried in them, a tap on an answer whose review is not
+ * written yet (the card stays, to tap again in a moment), or a message Teams will not let us update,
  * get the note as a message of its own.
  */
 async function markConfidence(
@@ -39,10 +40,10 @@ async function markConfidence(
   deps: HandlerDeps,
 ): Promise<void> {
   const actor = actorOf(context.activity, deps.adminUserIds);
-  const mark = await deps.quiz.markConfidence(actor, value.q, value.s === 1);
+  const mark = await deps.quiz.markConfidence(actor, confidenceTapOf(value));
   const feedback = await feedbackOfConfidence(deps.quiz, value, mark);
   const messageId = context.activity.replyToId;
-  if (feedback && mark.kind !== 'none' && messageId) {
+  if (feedback && (mark.kind === 'marked' || mark.kind === 'already') && messageId) {
     try {
       await context.updateActivity({
         type: 'message',
