@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { MessageRef } from '../quiz/port.js';
 import { digestCharts } from './digest-charts.table.js';
@@ -72,6 +72,20 @@ export function createDigestChartsRepository(db: Database) {
         .set({ status: 'dropped', settledAt: at, leaseUntil: null, detail: 'not uploaded within a day' })
         .where(and(eq(digestCharts.status, 'owed'), lt(digestCharts.owedSince, before), free(at)))
         .returning()) as OwedChart[];
+    },
+
+    /** Forgets at most `limit` charts settled (sent, refused or dropped) before `before`; returns how many. */
+    async forgetSettledBefore(before: Date, limit: number): Promise<number> {
+      const batch = db
+        .select({ key: digestCharts.key })
+        .from(digestCharts)
+        .where(and(ne(digestCharts.status, 'owed'), lt(digestCharts.settledAt, before)))
+        .limit(limit);
+      const gone = await db
+        .delete(digestCharts)
+        .where(inArray(digestCharts.key, batch))
+        .returning({ key: digestCharts.key });
+      return gone.length;
     },
   };
 }

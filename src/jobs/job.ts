@@ -30,7 +30,7 @@ export interface JobContext {
 
 export interface JobOutcome {
   target: string;
-  outcome: 'posted' | 'revealed' | 'sent' | 'skipped' | 'failed';
+  outcome: 'posted' | 'revealed' | 'sent' | 'pruned' | 'skipped' | 'failed';
   reason?: string;
 }
 

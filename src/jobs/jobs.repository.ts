@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { jobRuns } from '../db/schema.js';
 
@@ -34,6 +34,29 @@ export function createJobsRepository(db: Database) {
     /** Gives a claim back after a failed send, so a later tick can try again. */
     async releaseRun(key: string) {
       await db.delete(jobRuns).where(eq(jobRuns.key, key));
+    },
+
+    /**
+     * Forgets at most `limit` claims of the jobs named that are finished (done or failed) and were
+     * taken before `before`; returns how many. Claims still running are left to their owner.
+     */
+    async forgetFinishedBefore(jobs: readonly string[], before: Date, limit: number): Promise<number> {
+      const batch = db
+        .select({ key: jobRuns.key })
+        .from(jobRuns)
+        .where(
+          and(
+            inArray(jobRuns.job, [...jobs]),
+            lt(jobRuns.startedAt, before),
+            inArray(jobRuns.status, ['done', 'failed']),
+          ),
+        )
+        .limit(limit);
+      const gone = await db
+        .delete(jobRuns)
+        .where(inArray(jobRuns.key, batch))
+        .returning({ key: jobRuns.key });
+      return gone.length;
     },
   };
 }

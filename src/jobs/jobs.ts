@@ -1,6 +1,7 @@
 import { closeQuestions } from './close-questions.js';
 import { postDailyQuestions } from './daily-post.js';
 import { uploadDigestCharts } from './digest-charts.js';
+import { keepTablesSmall } from './housekeeping.js';
 import type { Job, JobContext, JobOutcome } from './job.js';
 import { sendReminders } from './reminders.js';
 import { postWeeklyDigests } from './weekly-digest.js';
@@ -19,6 +20,7 @@ const JOBS = {
   'weekly-digest': postWeeklyDigests,
   'digest-charts': uploadDigestCharts,
   reminders: sendReminders,
+  housekeeping: keepTablesSmall,
 } satisfies Record<string, Job>;
 
 export type JobName = keyof typeof JOBS;

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { processedEvents } from '../db/schema.js';
 
@@ -78,6 +78,29 @@ export function createDeliveriesRepository(db: Database) {
             isNull(processedEvents.leaseUntil),
           ),
         );
+    },
+
+    /**
+     * Forgets at most `limit` handled keys under `prefix` received before `before`; returns how
+     * many. Claims still being handled (a lease) are left to their owner.
+     */
+    async forgetHandledBefore(prefix: string, before: Date, limit: number): Promise<number> {
+      const batch = db
+        .select({ key: processedEvents.key })
+        .from(processedEvents)
+        .where(
+          and(
+            sql`starts_with(${processedEvents.key}, ${prefix})`,
+            lt(processedEvents.receivedAt, before),
+            isNull(processedEvents.leaseUntil),
+          ),
+        )
+        .limit(limit);
+      const gone = await db
+        .delete(processedEvents)
+        .where(and(inArray(processedEvents.key, batch), isNull(processedEvents.leaseUntil)))
+        .returning({ key: processedEvents.key });
+      return gone.length;
     },
   };
 }
