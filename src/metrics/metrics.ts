@@ -48,7 +48,7 @@ export function createServiceMetrics(options: { database: DatabaseHandle; sendQu
   });
   const jobWork = new Counter({
     name: 'aifquiz_job_work_total',
-    help: 'What scheduled jobs did, item by item (posted, revealed, sent, skipped, failed).',
+    help: 'What scheduled jobs did, item by item (posted, revealed, sent, pruned, skipped, failed).',
     labelNames: ['job', 'outcome'] as const,
     registers: [registry],
   });

@@ -59,7 +59,7 @@ describe('aif-quiz run-job', () => {
     const unknown = await runCli(['run-job', 'dance'], { env: { DATA_DIR: 'memory://' } });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(
-      'Unknown job "dance". Jobs: daily-post, close-questions, weekly-digest, digest-charts, reminders.',
+      'Unknown job "dance". Jobs: daily-post, close-questions, weekly-digest, digest-charts, reminders, housekeeping.',
     );
     const badTime = await runCli(['run-job', 'daily-post', '--at', 'tomorrow'], {
       env: { DATA_DIR: 'memory://' },
