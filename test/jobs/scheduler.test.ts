@@ -207,6 +207,26 @@ describe('weak-topic reminders', () => {
     expect(t.recorder.of('sendReminder')[0]?.detail).toMatchObject({ topic: { topic: 'access' } });
   });
 
+  it("once housekeeping has forgotten an old reminder claim, only the current period's reminder goes out", async () => {
+    const t = await setup();
+    await weakLearner(t, '2026-11-08T20:00:00Z');
+    await t.run('reminders', '2026-11-09T10:00:00Z');
+    expect(t.recorder.of('sendReminder')).toHaveLength(1);
+    // 92 days later the week's claim is forgotten; the learner is active again.
+    const cleaned = await t.run('housekeeping', '2027-02-09T03:00:00Z');
+    expect(cleaned.outcomes[0]).toEqual({
+      target: 'job_runs',
+      outcome: 'pruned',
+      reason: '1 finished claims older than 90 days',
+    });
+    await weakLearner(t, '2027-02-08T20:00:00Z');
+    await t.run('reminders', '2027-02-09T10:00:00Z');
+    await t.run('reminders', '2027-02-09T10:05:00Z');
+    await t.run('reminders', '2027-02-10T10:00:00Z');
+    // The new week's one reminder, and nothing again for the week whose claim is gone.
+    expect(t.recorder.of('sendReminder')).toHaveLength(2);
+  });
+
   it('respect quiet hours, weekends and snooze', async () => {
     const t = await setup();
     const { quiz, learner } = await weakLearner(t, '2026-11-09T08:00:00Z');
