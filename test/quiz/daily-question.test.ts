@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
 import { isAppError } from '../../src/errors.js';
 import { correctChoice } from '../../src/quiz/question.js';
+import { wrongChoice } from '../support/choices.js';
 import { admin, channelKey, createTestQuiz, person } from '../support/quiz.js';
 
 type TestQuiz = Awaited<ReturnType<typeof createTestQuiz>>;
@@ -251,6 +253,28 @@ describe('answering the question of the day', () => {
     expect((await t!.quiz.revealOf(post.id)).answered).toBe(0);
     const stats = await t!.quiz.personalStats(person('U1'));
     expect(stats).toMatchObject({ answered: 1, correct: 1, points: 0 });
+  });
+
+  it('a second late click keeps the first late answer, and the learning engine sees it once', async () => {
+    const { post, right } = await openQuestion();
+    t!.clock.set('2026-11-03T09:00:01Z');
+    const first = await t!.quiz.recordAnswer(person('U1'), post.id, right);
+    t!.clock.set('2026-11-03T09:05:00Z');
+    const again = await t!.quiz.recordAnswer(person('U1'), post.id, wrongChoice(first.question));
+    expect(first.outcome).toBe('late');
+    expect(again).toMatchObject({ outcome: 'already_answered', correct: true, choice: first.choice });
+    expect(again.answeredAt).toBeUndefined();
+    await t!.quiz.learningSettled();
+    const userId = await t!.quiz.userIdOf(person('U1'));
+    const count = async (table: string) =>
+      (
+        await queryRows<{ n: number }>(
+          t!.database.handle.db,
+          sql`select count(*)::int as n from ${sql.raw(table)} where user_id = ${userId}`,
+        )
+      )[0]?.n;
+    expect(await count('practice_answers')).toBe(1);
+    expect(await count('learning_reviews')).toBe(1);
   });
 
   it('refuses a malformed choice with a clear message and stores nothing', async () => {

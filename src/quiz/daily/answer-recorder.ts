@@ -1,15 +1,14 @@
-import type { Clock } from '../../clock.js';
 import { isRowError } from '../../db/errors.js';
 import { isAppError } from '../../errors.js';
 import type { UserRow } from '../people/people.repository.js';
-import type { createPracticeAnswersRepository as createProgressRepository } from '../practice/practice-answers.repository.js';
-import { type Choice, isCorrect, type Question, validateChoice } from '../question.js';
+import { type Choice, isCorrect, validateChoice } from '../question.js';
 import { currentStreak, pointsFor } from '../scoring.js';
 import type { Actor, AnswerResult } from '../types.js';
+import type { Answered, AnswerRecorderDeps, Checked, Pending } from './answer-recorder.types.js';
 import type { GroupContext } from './answers.repository.js';
 import { dailyErrors } from './daily.errors.js';
-import type { PostRow } from './posts.repository.js';
-import type { createRecorderStore as createPostsRepository } from './recorder-store.js';
+
+export type { AnswerRecorderDeps, Checked } from './answer-recorder.types.js';
 
 /** The most clicks written by one group; more wait for the next. */
 const MAX_GROUP = 100;
@@ -19,45 +18,6 @@ const MAX_IN_FLIGHT = 2;
 const RELEASE_SLICE = 16;
 /** What a post id looks like; anything else cannot name a post. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface Pending {
-  actor: Actor;
-  postId: string;
-  rawChoice: unknown;
-  /** Set once the click has its result or its error. */
-  settled: boolean;
-  resolve(result: AnswerResult): void;
-  reject(error: unknown): void;
-}
-
-/** What is shown of an answer already given. */
-type Answered = { choice: unknown; correct: boolean; points: number };
-
-/** An answer that passed every check and waits for its person's history and the write. */
-export interface Checked {
-  item: Pending;
-  post: PostRow;
-  question: Question;
-  choice: Choice;
-  user: UserRow;
-  /** Closed when the click arrived: kept as a practice answer, not scored. */
-  late: boolean;
-}
-
-export interface AnswerRecorderDeps {
-  clock: Clock;
-  postsRepo: ReturnType<typeof createPostsRepository>;
-  progress: ReturnType<typeof createProgressRepository>;
-  /** The people behind the actors, in the same order, created on first sight. */
-  usersOf(actors: Actor[]): Promise<UserRow[]>;
-  /** The row id of an actor's workspace (remembered after the first). */
-  workspaceIdOf(actor: Actor): Promise<string>;
-  questionOf(post: PostRow): Promise<Question>;
-  /** For each click, whether its person answered this post before asking to be forgotten. */
-  answeredBeforeErasure(clicks: Array<{ postId: string; actor: Actor }>): Promise<boolean[]>;
-  /** Told once per group of the answers it committed (not awaited: the learning engine's cards). */
-  onStored?(at: Date, stored: Array<Checked & { correct: boolean }>): void;
-}
 
 /**
  * Records answers to questions of the day a group at a time. The first click after a quiet spell
@@ -309,7 +269,18 @@ export function createAnswerRecorder(deps: AnswerRecorderDeps) {
         const item = late[i]?.item;
         if (item) fail(item, outcome.reason);
       }
-    const lateStored = late.filter((_, i) => lateWritten[i]?.status === 'fulfilled');
+    const lateRow = (i: number) =>
+      lateWritten[i]?.status === 'fulfilled' ? lateWritten[i].value : undefined;
+    const lateStored = late.filter((_, i) => lateRow(i));
+    // A late click of someone who already answered late stored nothing: it is told the first one.
+    for (const [i, l] of late.entries())
+      if (lateWritten[i]?.status === 'fulfilled' && !lateRow(i)) {
+        const first = await progress
+          .findPracticeAnswer(l.user.id, `late:${l.post.id}`)
+          .catch(() => undefined);
+        if (first) settled.push({ c: l, streak: l.streak, answer: { ...first, points: 0 } });
+        else l.item.reject(dailyErrors.alreadyAnswered(new Error('the first late answer was not found')));
+      }
     const storedKeys = new Set(stored.map((a) => `${a.postId}:${a.userId}`));
     // Two clicks of one person in one group are one row: the first of them went in, the other lost.
     const taken = new Set<string>();
